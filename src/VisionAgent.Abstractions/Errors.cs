@@ -1,0 +1,52 @@
+namespace VisionAgent.Abstractions;
+
+/// <summary>The CLI's documented exit codes.</summary>
+public static class ExitCodes
+{
+    public const int Answered = 0;
+    public const int Unexpected = 1;
+    public const int Usage = 2;
+    public const int BadInput = 3;
+    public const int LlmFailure = 4;
+    public const int LimitReached = 5;
+}
+
+/// <summary>An error with a message fit to show a user in one line, and the exit code it maps to.</summary>
+public class VisionAgentException : Exception
+{
+    public VisionAgentException(string message, int exitCode = ExitCodes.Unexpected, Exception? inner = null)
+        : base(message, inner) => ExitCode = exitCode;
+
+    public int ExitCode { get; }
+}
+
+/// <summary>Bad input from the user or the LLM: unreadable image, bad argument, bad config.</summary>
+public class BadInputException(string message, Exception? inner = null)
+    : VisionAgentException(message, ExitCodes.BadInput, inner);
+
+/// <summary>A handle or region reference that the image store does not know.</summary>
+public sealed class UnknownHandleException(string handle, IEnumerable<string> valid)
+    : BadInputException($"unknown image handle '{handle}'; valid handles: {Join(valid)}")
+{
+    public string Handle { get; } = handle;
+
+    private static string Join(IEnumerable<string> valid)
+    {
+        var list = valid.ToList();
+        return list.Count == 0 ? "(none: attach an image first)" : string.Join(", ", list);
+    }
+}
+
+/// <summary>A model file an expert needs is not installed; the message names the command that fetches it.</summary>
+public sealed class ModelMissingException(string expert, string modelName, string detail)
+    : VisionAgentException(
+        $"the {expert} expert needs model '{modelName}' ({detail}); install it with: visionagent models fetch {expert}",
+        ExitCodes.BadInput)
+{
+    public string Expert { get; } = expert;
+    public string ModelName { get; } = modelName;
+}
+
+/// <summary>The LLM endpoint is unreachable or answers with something unusable.</summary>
+public sealed class LlmException(string message, Exception? inner = null)
+    : VisionAgentException(message, ExitCodes.LlmFailure, inner);

@@ -1,0 +1,62 @@
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace VisionAgent.Abstractions;
+
+/// <summary>Reads <c>expert.yaml</c> manifests, with errors that name the file and line.</summary>
+public static class ExpertManifestReader
+{
+    private static readonly IDeserializer Deserializer = new DeserializerBuilder()
+        .WithNamingConvention(UnderscoredNamingConvention.Instance)
+        .WithDuplicateKeyChecking()
+        .WithEnforceRequiredMembers()
+        .WithMaximumRecursion(64)
+        .Build();
+
+    public static ExpertManifest Parse(string yaml, string source)
+    {
+        ExpertManifest? manifest;
+        try
+        {
+            manifest = Deserializer.Deserialize<ExpertManifest>(yaml);
+        }
+        catch (YamlException ex)
+        {
+            var detail = ex.InnerException?.Message ?? ex.Message;
+            throw new BadInputException($"{source}:{ex.Start.Line}: invalid expert manifest: {FirstLine(detail)}", ex);
+        }
+        if (manifest is null)
+            throw new BadInputException($"{source}: the expert manifest is empty");
+        if (!IsToolName(manifest.Name))
+            throw new BadInputException($"{source}: expert name '{manifest.Name}' must be lower-case letters, digits and underscores");
+        foreach (var model in manifest.Models)
+        {
+            if (model.Sha256 is { } sha && (sha.Length != 64 || !sha.All(Uri.IsHexDigit)))
+                throw new BadInputException($"{source}: model '{model.Name}' has a malformed sha256");
+        }
+        return manifest;
+    }
+
+    public static ExpertManifest ReadFile(string path) => Parse(File.ReadAllText(path), path);
+
+    /// <summary>Reads the manifest embedded as <c>expert.yaml</c> in a plugin assembly.</summary>
+    public static ExpertManifest ReadEmbedded(System.Reflection.Assembly assembly)
+    {
+        var name = assembly.GetManifestResourceNames().FirstOrDefault(n => n.EndsWith("expert.yaml", StringComparison.Ordinal))
+            ?? throw new VisionAgentException($"{assembly.GetName().Name} embeds no expert.yaml");
+        using var stream = assembly.GetManifestResourceStream(name)!;
+        using var reader = new StreamReader(stream);
+        return Parse(reader.ReadToEnd(), $"{assembly.GetName().Name}/expert.yaml");
+    }
+
+    public static bool IsToolName(string name) =>
+        name.Length is > 0 and <= 40 && char.IsAsciiLetterLower(name[0]) &&
+        name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_');
+
+    private static string FirstLine(string text)
+    {
+        var end = text.IndexOfAny(['\r', '\n']);
+        return end < 0 ? text : text[..end];
+    }
+}

@@ -1,0 +1,141 @@
+using System.Globalization;
+using VisionAgent.Abstractions;
+
+namespace VisionAgent.Imaging;
+
+/// <summary>The session's image store: handles img1, img2, ... in the order images arrive. Thread-safe.</summary>
+public sealed class ImageHandleStore : IImageStore
+{
+    private readonly Lock _gate = new();
+    private readonly List<ImageRecord> _images = [];
+    private readonly List<RegionRecord> _regions = [];
+    private readonly ImageLoader _loader;
+    private int _nextImage = 1;
+    private int _nextFile = 1;
+
+    public ImageHandleStore(string outputDirectory, ImageLoader? loader = null)
+    {
+        OutputDirectory = Path.GetFullPath(outputDirectory);
+        _loader = loader ?? ImageLoader.Shared;
+    }
+
+    public string OutputDirectory { get; }
+
+    public IReadOnlyList<ImageRecord> Images
+    {
+        get { lock (_gate) return [.. _images]; }
+    }
+
+    public IReadOnlyList<RegionRecord> Regions
+    {
+        get { lock (_gate) return [.. _regions]; }
+    }
+
+    public ImageRecord AddInput(string path)
+    {
+        var full = Path.GetFullPath(path);
+        var header = _loader.Identify(full);
+        lock (_gate)
+        {
+            var existing = _images.FirstOrDefault(i => i.Parent is null && i.Path == full);
+            if (existing is not null) return existing;
+            var record = new ImageRecord
+            {
+                Handle = NextHandle(),
+                Path = full,
+                Width = header.Width,
+                Height = header.Height,
+                Format = header.Format,
+                Kind = "input",
+            };
+            _images.Add(record);
+            return record;
+        }
+    }
+
+    public ImageRecord AddProduced(string path, string parent, string operation, string kind, IReadOnlyDictionary<string, string>? parameters = null)
+    {
+        var full = Path.GetFullPath(path);
+        if (!full.StartsWith(OutputDirectory + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+            throw new VisionAgentException($"experts may only write under the session's output folder, not {full}");
+        Get(parent);
+        var header = _loader.Identify(full);
+        lock (_gate)
+        {
+            var record = new ImageRecord
+            {
+                Handle = NextHandle(),
+                Path = full,
+                Width = header.Width,
+                Height = header.Height,
+                Format = header.Format,
+                Kind = kind,
+                Parent = parent,
+                Operation = operation,
+                Parameters = parameters ?? new Dictionary<string, string>(),
+            };
+            _images.Add(record);
+            return record;
+        }
+    }
+
+    public string NewOutputPath(string parent, string kind, string extension = ".png")
+    {
+        Directory.CreateDirectory(OutputDirectory);
+        int n;
+        lock (_gate) n = _nextFile++;
+        var safeKind = new string(kind.Where(char.IsAsciiLetterOrDigit).ToArray());
+        var safeParent = new string(parent.Where(char.IsAsciiLetterOrDigit).ToArray());
+        return Path.Combine(OutputDirectory, string.Create(CultureInfo.InvariantCulture, $"{n:000}-{safeParent}-{safeKind}{extension}"));
+    }
+
+    public ImageRecord Get(string handle)
+    {
+        if (TryGet(handle, out var record)) return record;
+        lock (_gate) throw new UnknownHandleException(handle, _images.Select(i => i.Handle).Concat(_regions.Select(r => r.Reference)));
+    }
+
+    public bool TryGet(string handle, out ImageRecord record)
+    {
+        var key = handle.Trim();
+        lock (_gate)
+        {
+            record = _images.FirstOrDefault(i => string.Equals(i.Handle, key, StringComparison.OrdinalIgnoreCase))!;
+            return record is not null;
+        }
+    }
+
+    public RegionRecord AddRegion(string imageHandle, string label, float score, PixelBox box, string prefix = "det")
+    {
+        var image = Get(imageHandle);
+        lock (_gate)
+        {
+            var n = _regions.Count(r => r.ImageHandle == image.Handle && r.Reference.Contains('#' + prefix, StringComparison.Ordinal)) + 1;
+            var region = new RegionRecord($"{image.Handle}#{prefix}{n}", image.Handle, label, score, box);
+            _regions.Add(region);
+            return region;
+        }
+    }
+
+    public bool TryGetRegion(string reference, out RegionRecord region)
+    {
+        var key = reference.Trim();
+        lock (_gate)
+        {
+            region = _regions.FirstOrDefault(r => string.Equals(r.Reference, key, StringComparison.OrdinalIgnoreCase))!;
+            return region is not null;
+        }
+    }
+
+    public void Clear()
+    {
+        lock (_gate)
+        {
+            _images.Clear();
+            _regions.Clear();
+            _nextImage = 1;
+        }
+    }
+
+    private string NextHandle() => string.Create(CultureInfo.InvariantCulture, $"img{_nextImage++}");
+}

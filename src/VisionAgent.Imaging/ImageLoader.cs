@@ -1,0 +1,125 @@
+using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Formats;
+using SixLabors.ImageSharp.Formats.Bmp;
+using SixLabors.ImageSharp.Formats.Gif;
+using SixLabors.ImageSharp.Formats.Jpeg;
+using SixLabors.ImageSharp.Formats.Png;
+using SixLabors.ImageSharp.Formats.Webp;
+using SixLabors.ImageSharp.Memory;
+using SixLabors.ImageSharp.Metadata.Profiles.Exif;
+using SixLabors.ImageSharp.PixelFormats;
+using SixLabors.ImageSharp.Processing;
+using VisionAgent.Abstractions;
+
+namespace VisionAgent.Imaging;
+
+/// <summary>What a file's header says, read without decoding pixels.</summary>
+public sealed record ImageHeader(string Path, string Format, int Width, int Height, int BitsPerPixel, long FileBytes, ushort? ExifOrientation);
+
+/// <summary>
+/// The one guarded way to read images: only PNG, JPEG, WebP, BMP and GIF (first frame), the format sniffed
+/// from the header, dimensions and pixel count capped before decoding, and the decoder's memory bounded.
+/// </summary>
+public sealed class ImageLoader
+{
+    private readonly Configuration _configuration;
+
+    public ImageLoader(ImageLimits? limits = null)
+    {
+        Limits = limits ?? ImageLimits.Default;
+        _configuration = new Configuration(
+            new PngConfigurationModule(),
+            new JpegConfigurationModule(),
+            new WebpConfigurationModule(),
+            new BmpConfigurationModule(),
+            new GifConfigurationModule())
+        {
+            MemoryAllocator = MemoryAllocator.Create(new MemoryAllocatorOptions
+            {
+                AllocationLimitMegabytes = Limits.AllocationLimitMegabytes,
+            }),
+        };
+    }
+
+    public ImageLimits Limits { get; }
+
+    public static ImageLoader Shared { get; } = new();
+
+    /// <summary>Identifies the file from its header, enforcing every limit; throws <see cref="BadInputException"/>.</summary>
+    public ImageHeader Identify(string path)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists)
+            throw new BadInputException($"image not found: {path}");
+        if (info.Length == 0)
+            throw new BadInputException($"not an image (empty file): {path}");
+        if (info.Length > Limits.MaxFileBytes)
+            throw new BadInputException($"image file too large ({info.Length / (1024 * 1024)} MiB, limit {Limits.MaxFileBytes / (1024 * 1024)} MiB): {path}");
+
+        IImageInfo? imageInfo;
+        IImageFormat? format;
+        try
+        {
+            using var stream = File.OpenRead(path);
+            imageInfo = Image.Identify(_configuration, stream, out format);
+        }
+        catch (Exception ex) when (ex is ImageFormatException or InvalidImageContentException or UnknownImageFormatException or InvalidMemoryOperationException or EndOfStreamException or InvalidOperationException or ArgumentException or OverflowException)
+        {
+            throw new BadInputException($"unreadable or corrupt image ({Sanitize(ex.Message)}): {path}", ex);
+        }
+        if (imageInfo is null || format is null)
+            throw new BadInputException($"not a supported image (PNG, JPEG, WebP, BMP or GIF): {path}");
+        CheckDimensions(imageInfo.Width, imageInfo.Height, path);
+        ushort? orientation = null;
+        if (imageInfo.Metadata.ExifProfile?.GetValue(ExifTag.Orientation) is { } value)
+            orientation = value.Value;
+        return new ImageHeader(path, format.Name.ToUpperInvariant(), imageInfo.Width, imageInfo.Height,
+            imageInfo.PixelType?.BitsPerPixel ?? 0, info.Length, orientation);
+    }
+
+    /// <summary>Decodes the image (first frame), applying EXIF orientation.</summary>
+    public Image<TPixel> Load<TPixel>(string path) where TPixel : unmanaged, IPixel<TPixel>
+    {
+        Identify(path);
+        try
+        {
+            var image = Image.Load<TPixel>(_configuration, path);
+            if (image.Frames.Count > 1)
+            {
+                // Animated GIF/WebP: keep the first frame only.
+                while (image.Frames.Count > 1) image.Frames.RemoveFrame(1);
+            }
+            image.Mutate(x => x.AutoOrient());
+            return image;
+        }
+        catch (Exception ex) when (ex is ImageFormatException or InvalidImageContentException or UnknownImageFormatException or InvalidMemoryOperationException or EndOfStreamException or InvalidOperationException or ArgumentException or OverflowException)
+        {
+            throw new BadInputException($"unreadable or corrupt image ({Sanitize(ex.Message)}): {path}", ex);
+        }
+    }
+
+    public Image<Rgb24> LoadRgb(string path) => Load<Rgb24>(path);
+
+    /// <summary>Reads the metadata an expert such as image_info reports (EXIF tags, when present).</summary>
+    public ExifProfile? ReadExif(string path)
+    {
+        Identify(path);
+        using var stream = File.OpenRead(path);
+        return Image.Identify(_configuration, stream)?.Metadata.ExifProfile;
+    }
+
+    private void CheckDimensions(int width, int height, string path)
+    {
+        if (width <= 0 || height <= 0)
+            throw new BadInputException($"image has no pixels ({width}x{height}): {path}");
+        if (width > Limits.MaxWidth || height > Limits.MaxHeight || (long)width * height > Limits.MaxPixels)
+            throw new BadInputException(
+                $"image too large ({width}x{height}; limit {Limits.MaxWidth}x{Limits.MaxHeight}, {Limits.MaxPixels / 1_000_000} megapixels): {path}");
+    }
+
+    private static string Sanitize(string message)
+    {
+        var line = message.Split('\n')[0].Trim();
+        return line.Length > 160 ? line[..160] : line;
+    }
+}

@@ -1,0 +1,60 @@
+using Microsoft.ML.OnnxRuntime;
+using VisionAgent.Abstractions;
+using VisionAgent.Onnx;
+using VisionAgent.Testing;
+using VisionAgent.Testing.Onnx;
+
+namespace VisionAgent.Onnx.Tests;
+
+public sealed class OnnxSessionPoolTests : IDisposable
+{
+    private readonly TestExpertHost _host = new();
+
+    [Fact]
+    public void Tiny_model_runs_and_sessions_are_shared()
+    {
+        var path = new TinyOnnxModel()
+            .FloatInput("x", 1, 3)
+            .FloatOutput("y", 1, 3)
+            .Initializer("two", [2f], 1)
+            .Node("Mul", ["x", "two"], ["y"])
+            .Metadata("names", "{0: 'cat'}")
+            .Save(_host.PathFor("mul.onnx"));
+        using var pool = new OnnxSessionPool();
+
+        var session = pool.Get(path);
+        using var input = OnnxTensors.FromArray(new[] { 1f, 2f, 3f }, 1, 3);
+        using var outputs = OnnxTensors.Run(session, new Dictionary<string, OrtValue> { ["x"] = input }, ["y"], CancellationToken.None);
+
+        Assert.Equal([2f, 4f, 6f], outputs[0].GetTensorDataAsSpan<float>().ToArray());
+        Assert.Same(session, pool.Get(path));
+        Assert.Equal("{0: 'cat'}", OnnxTensors.Metadata(session)["names"]);
+        Assert.True(pool.Unload(path));
+        Assert.Equal(0, pool.LoadedCount);
+    }
+
+    [Fact]
+    public void Cuda_request_on_the_cpu_package_falls_back_with_a_warning()
+    {
+        var path = new TinyOnnxModel().FloatInput("x", 1).FloatOutput("y", 1).Node("Identity", ["x"], ["y"]).Save(_host.PathFor("id.onnx"));
+        var warnings = new List<string>();
+        using var pool = new OnnxSessionPool(new OnnxOptions { Device = "cuda" }, warnings.Add);
+
+        pool.Get(path);
+
+        Assert.Equal("cpu", pool.ActiveDevice);
+        Assert.Single(warnings);
+        Assert.Contains("running models on the CPU", warnings[0]);
+    }
+
+    [Fact]
+    public void Missing_or_corrupt_model_is_bad_input()
+    {
+        using var pool = new OnnxSessionPool();
+        Assert.Throws<BadInputException>(() => pool.Get(_host.PathFor("absent.onnx")));
+        File.WriteAllText(_host.PathFor("junk.onnx"), "not a model");
+        Assert.Throws<BadInputException>(() => pool.Get(_host.PathFor("junk.onnx")));
+    }
+
+    public void Dispose() => _host.Dispose();
+}
