@@ -56,7 +56,7 @@ public sealed class ImageHandleStore : IImageStore
     public ImageRecord AddProduced(string path, string parent, string operation, string kind, IReadOnlyDictionary<string, string>? parameters = null)
     {
         var full = Path.GetFullPath(path);
-        if (!full.StartsWith(OutputDirectory + Path.DirectorySeparatorChar, StringComparison.Ordinal))
+        if (!full.StartsWith(OutputDirectory + Path.DirectorySeparatorChar, StringComparison.Ordinal) || EscapesThroughLink(full))
             throw new VisionAgentException($"experts may only write under the session's output folder, not {full}");
         Get(parent);
         var header = _loader.Identify(full);
@@ -81,6 +81,8 @@ public sealed class ImageHandleStore : IImageStore
 
     public string NewOutputPath(string parent, string kind, string extension = ".png")
     {
+        if (extension.Length is < 2 or > 6 || extension[0] != '.' || !extension[1..].All(char.IsAsciiLetterOrDigit))
+            throw new ArgumentException($"not a file extension: '{extension}'", nameof(extension));
         Directory.CreateDirectory(OutputDirectory);
         int n;
         lock (_gate) n = _nextFile++;
@@ -135,6 +137,17 @@ public sealed class ImageHandleStore : IImageStore
             _regions.Clear();
             _nextImage = 1;
         }
+    }
+
+    /// <summary>True when the file, or a folder between it and the output folder, is a link (it could point anywhere).</summary>
+    private bool EscapesThroughLink(string full)
+    {
+        if (File.Exists(full) && new FileInfo(full).LinkTarget is not null) return true;
+        for (var dir = Path.GetDirectoryName(full); dir is not null && dir.Length > OutputDirectory.Length; dir = Path.GetDirectoryName(dir))
+        {
+            if (new DirectoryInfo(dir).LinkTarget is not null) return true;
+        }
+        return false;
     }
 
     private string NextHandle() => string.Create(CultureInfo.InvariantCulture, $"img{_nextImage++}");

@@ -6,6 +6,7 @@ using SixLabors.ImageSharp.Formats.Jpeg;
 using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.Formats.Webp;
 using SixLabors.ImageSharp.Memory;
+using SixLabors.ImageSharp.Metadata;
 using SixLabors.ImageSharp.Metadata.Profiles.Exif;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
@@ -37,8 +38,12 @@ public sealed class ImageLoader
             MemoryAllocator = MemoryAllocator.Create(new MemoryAllocatorOptions
             {
                 AllocationLimitMegabytes = Limits.AllocationLimitMegabytes,
+                // Keep the pool small so memory from one large image is returned rather than retained.
+                MaximumPoolSizeMegabytes = Math.Min(Limits.AllocationLimitMegabytes, 64),
             }),
         };
+        // Only the first frame is ever used: never decode the rest of an animation.
+        _configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { DecodingMode = FrameDecodingMode.First });
     }
 
     public ImageLimits Limits { get; }
@@ -48,51 +53,29 @@ public sealed class ImageLoader
     /// <summary>Identifies the file from its header, enforcing every limit; throws <see cref="BadInputException"/>.</summary>
     public ImageHeader Identify(string path)
     {
-        var info = new FileInfo(path);
-        if (!info.Exists)
-            throw new BadInputException($"image not found: {path}");
-        if (info.Length == 0)
-            throw new BadInputException($"not an image (empty file): {path}");
-        if (info.Length > Limits.MaxFileBytes)
-            throw new BadInputException($"image file too large ({info.Length / (1024 * 1024)} MiB, limit {Limits.MaxFileBytes / (1024 * 1024)} MiB): {path}");
-
-        IImageInfo? imageInfo;
-        IImageFormat? format;
-        try
-        {
-            using var stream = File.OpenRead(path);
-            imageInfo = Image.Identify(_configuration, stream, out format);
-        }
-        catch (Exception ex) when (ex is ImageFormatException or InvalidImageContentException or UnknownImageFormatException or InvalidMemoryOperationException or EndOfStreamException or InvalidOperationException or ArgumentException or OverflowException)
-        {
-            throw new BadInputException($"unreadable or corrupt image ({Sanitize(ex.Message)}): {path}", ex);
-        }
-        if (imageInfo is null || format is null)
-            throw new BadInputException($"not a supported image (PNG, JPEG, WebP, BMP or GIF): {path}");
-        CheckDimensions(imageInfo.Width, imageInfo.Height, path);
-        ushort? orientation = null;
-        if (imageInfo.Metadata.ExifProfile?.GetValue(ExifTag.Orientation) is { } value)
-            orientation = value.Value;
-        return new ImageHeader(path, format.Name.ToUpperInvariant(), imageInfo.Width, imageInfo.Height,
-            imageInfo.PixelType?.BitsPerPixel ?? 0, info.Length, orientation);
+        using var stream = OpenChecked(path, out var info);
+        return IdentifyOpen(stream, info, path);
     }
 
     /// <summary>Decodes the image (first frame), applying EXIF orientation.</summary>
     public Image<TPixel> Load<TPixel>(string path) where TPixel : unmanaged, IPixel<TPixel>
     {
-        Identify(path);
+        // One open stream for every check and the decode, so the file cannot change in between.
+        using var stream = OpenChecked(path, out var info);
+        IdentifyOpen(stream, info, path);
+        stream.Position = 0;
         try
         {
-            var image = Image.Load<TPixel>(_configuration, path);
+            var image = Image.Load<TPixel>(_configuration, stream);
             if (image.Frames.Count > 1)
             {
-                // Animated GIF/WebP: keep the first frame only.
+                // Animated WebP is refused up front; this keeps any other multi-frame result to its first frame.
                 while (image.Frames.Count > 1) image.Frames.RemoveFrame(1);
             }
             image.Mutate(x => x.AutoOrient());
             return image;
         }
-        catch (Exception ex) when (ex is ImageFormatException or InvalidImageContentException or UnknownImageFormatException or InvalidMemoryOperationException or EndOfStreamException or InvalidOperationException or ArgumentException or OverflowException)
+        catch (Exception ex) when (IsDecoderFailure(ex))
         {
             throw new BadInputException($"unreadable or corrupt image ({Sanitize(ex.Message)}): {path}", ex);
         }
@@ -107,6 +90,72 @@ public sealed class ImageLoader
         using var stream = File.OpenRead(path);
         return Image.Identify(_configuration, stream)?.Metadata.ExifProfile;
     }
+
+    private FileStream OpenChecked(string path, out FileInfo info)
+    {
+        info = new FileInfo(path);
+        if (!info.Exists)
+            throw new BadInputException($"image not found: {path}");
+        if (info.Length == 0)
+            throw new BadInputException($"not an image (empty file): {path}");
+        if (info.Length > Limits.MaxFileBytes)
+            throw new BadInputException($"image file too large ({info.Length / (1024 * 1024)} MiB, limit {Limits.MaxFileBytes / (1024 * 1024)} MiB): {path}");
+        FileStream stream;
+        try
+        {
+            stream = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.Read, 64 * 1024);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            throw new BadInputException($"cannot read image ({Sanitize(ex.Message)}): {path}", ex);
+        }
+        return stream;
+    }
+
+    private ImageHeader IdentifyOpen(FileStream stream, FileInfo info, string path)
+    {
+        Span<byte> head = stackalloc byte[ImageSignature.Length];
+        var read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+        var sniffed = ImageSignature.Sniff(head[..read])
+            ?? throw new BadInputException($"not a supported image (PNG, JPEG, WebP, BMP or GIF) whatever its extension: {path}");
+        if (sniffed == "WEBP" && ImageSignature.IsAnimatedWebp(head[..read]))
+            throw new BadInputException($"animated WebP is not supported (convert its first frame to PNG): {path}");
+        try
+        {
+            if (ImageStructure.Check(stream, sniffed) is { } problem)
+                throw new BadInputException($"{problem}: {path}");
+        }
+        catch (EndOfStreamException ex)
+        {
+            throw new BadInputException($"truncated {sniffed} file: {path}", ex);
+        }
+
+        stream.Position = 0;
+        IImageInfo? imageInfo;
+        IImageFormat? format;
+        try
+        {
+            imageInfo = Image.Identify(_configuration, stream, out format);
+        }
+        catch (Exception ex) when (IsDecoderFailure(ex))
+        {
+            throw new BadInputException($"unreadable or corrupt image ({Sanitize(ex.Message)}): {path}", ex);
+        }
+        if (imageInfo is null || format is null)
+            throw new BadInputException($"not a supported image (PNG, JPEG, WebP, BMP or GIF): {path}");
+        CheckDimensions(imageInfo.Width, imageInfo.Height, path);
+        ushort? orientation = null;
+        if (imageInfo.Metadata.ExifProfile?.GetValue(ExifTag.Orientation) is { } value)
+            orientation = value.Value;
+        return new ImageHeader(path, format.Name.ToUpperInvariant(), imageInfo.Width, imageInfo.Height,
+            imageInfo.PixelType?.BitsPerPixel ?? 0, info.Length, orientation);
+    }
+
+    // What decoders throw on hostile bytes: format, content, memory-limit and arithmetic failures.
+    private static bool IsDecoderFailure(Exception ex) =>
+        ex is ImageFormatException or InvalidImageContentException or UnknownImageFormatException or InvalidMemoryOperationException
+            or EndOfStreamException or InvalidOperationException or ArgumentException or OverflowException or NotSupportedException
+            or IndexOutOfRangeException;
 
     private void CheckDimensions(int width, int height, string path)
     {
