@@ -164,18 +164,44 @@ public sealed partial class ToolInvoker(ExpertRegistry registry, IImageStore ima
         return line.Length > 200 ? line[..200] : line;
     }
 
+    /// <summary>
+    /// True for anything an LLM could use to reach a file or the network instead of a handle: URLs and URIs
+    /// (also percent-encoded), absolute, home-relative, drive, UNC and device paths, traversal anywhere in the
+    /// value, environment-variable paths, image file names, and NUL characters. Free text such as a prompt
+    /// ("red/green", "note: keep edges") passes.
+    /// </summary>
     public static bool LooksLikePathOrUrl(string value)
     {
-        var v = value.Trim().Trim('"', '\'');
+        if (value.Contains('\0')) return true;
+        var v = value.Trim().Trim('"', '\'', '`', '<', '>', '(', ')', '[', ']').Trim();
         if (v.Length == 0) return false;
-        return UrlLike().IsMatch(v) || AbsolutePath().IsMatch(v) || FileLike().IsMatch(v);
+        if (IsPathOrUrl(v)) return true;
+        string decoded;
+        try
+        {
+            decoded = Uri.UnescapeDataString(v);
+        }
+        catch (UriFormatException)
+        {
+            return true;
+        }
+        return decoded != v && (decoded.Contains('\0') || IsPathOrUrl(decoded.Trim()));
     }
 
-    [GeneratedRegex(@"^[a-z][a-z0-9+.\-]*://|^(data|file):", RegexOptions.IgnoreCase)]
+    private static bool IsPathOrUrl(string v) =>
+        UrlLike().IsMatch(v) || EmbeddedUrl().IsMatch(v) || AbsolutePath().IsMatch(v) || Traversal().IsMatch(v) || FileLike().IsMatch(v);
+
+    [GeneratedRegex(@"^[a-z][a-z0-9+.\-]*://|^(data|file|javascript|vbscript|blob|jar|smb|ftp|https?|mailto|about|view-source):", RegexOptions.IgnoreCase)]
     private static partial Regex UrlLike();
 
-    [GeneratedRegex(@"^(/|~[/\\]|\.{1,2}[/\\]|[A-Za-z]:[\\/]|\\\\)")]
+    [GeneratedRegex(@"\b(https?|ftp|file|smb|data|blob|jar)://|\bfile:[/\\]|\bdata:[a-z]+/[a-z0-9.+\-]+[;,]", RegexOptions.IgnoreCase)]
+    private static partial Regex EmbeddedUrl();
+
+    [GeneratedRegex(@"^(/|~$|~[^\s]*[/\\]|\.{1,2}$|\.{1,2}[/\\]|[A-Za-z]:([/\\]|$|[^\s:]*\.\w{1,5}$)|\\|\$\{?\w+\}?[/\\]|%\w+%[/\\])")]
     private static partial Regex AbsolutePath();
+
+    [GeneratedRegex(@"(^|[/\\])\.\.([/\\]|$)")]
+    private static partial Regex Traversal();
 
     [GeneratedRegex(@"^[^\s]*[/\\][^\s]*\.(png|jpe?g|webp|bmp|gif|tiff?|onnx|txt|json|ya?ml)$|^[^\s/\\]+\.(png|jpe?g|webp|bmp|gif|tiff?)$", RegexOptions.IgnoreCase)]
     private static partial Regex FileLike();
