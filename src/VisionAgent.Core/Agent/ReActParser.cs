@@ -108,7 +108,7 @@ public static partial class ReActParser
     public static (Dictionary<string, string> Arguments, string? Positional) ParseArguments(string? input)
     {
         var arguments = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        var text = StripWrapping(input ?? "");
+        var text = StripWrapping(WellFormed(input ?? ""));
         if (text.Length == 0) return (arguments, null);
 
         if (text[0] == '{')
@@ -270,10 +270,35 @@ public static partial class ReActParser
 
     private static string Normalise(string reply)
     {
-        var text = reply.Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
+        var text = WellFormed(reply).Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
         text = Emphasis().Replace(text, "");
         var lines = text.Split('\n').Where(l => !Fence().IsMatch(l)).Select(l => Heading().Replace(l, ""));
         return string.Join('\n', lines).Trim();
+    }
+
+    /// <summary>Replaces lone surrogates (a reply cut mid-character) with U+FFFD; the JSON reader refuses them.</summary>
+    private static string WellFormed(string text)
+    {
+        var i = 0;
+        for (; i < text.Length; i++)
+        {
+            if (char.IsSurrogate(text[i])) break;
+        }
+        if (i == text.Length) return text;
+        var builder = new StringBuilder(text.Length);
+        for (var j = 0; j < text.Length; j++)
+        {
+            var c = text[j];
+            if (char.IsHighSurrogate(c) && j + 1 < text.Length && char.IsLowSurrogate(text[j + 1]))
+            {
+                builder.Append(c).Append(text[++j]);
+            }
+            else
+            {
+                builder.Append(char.IsSurrogate(c) ? '\uFFFD' : c);
+            }
+        }
+        return builder.ToString();
     }
 
     private static string StripWrapping(string text)

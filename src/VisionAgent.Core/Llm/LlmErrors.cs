@@ -43,6 +43,8 @@ public static class LlmErrors
                     return $"cannot reach the LLM endpoint ({req.Message.Split('\n')[0]})";
                 case HttpRequestException req:
                     return $"the LLM request failed ({req.Message.Split('\n')[0]})";
+                case HttpIOException io:
+                    return $"the LLM endpoint's answer was cut off ({io.Message.Split('\n')[0]})";
                 case JsonException or FormatException:
                     return "the LLM endpoint answered with something that is not a valid chat completion";
                 case TaskCanceledException or OperationCanceledException or TimeoutException:
