@@ -10,7 +10,7 @@ public sealed class ReActParserFuzzTests(ITestOutputHelper output)
 {
     private const int Seed = 20261126;
     private const int ParserCases = 20_000;
-    private const int LoopRuns = 150;
+    private const int LoopRuns = 60;
 
     private static readonly string[] Seeds =
     [
@@ -41,11 +41,16 @@ public sealed class ReActParserFuzzTests(ITestOutputHelper output)
     {
         var random = new Random(Seed);
         int actions = 0, answers = 0, errors = 0;
+        var slowest = (Ms: 0.0, Text: "");
+        var clock = System.Diagnostics.Stopwatch.StartNew();
 
         for (var i = 0; i < ParserCases; i++)
         {
             var text = Mutate(random);
+            var started = clock.Elapsed.TotalMilliseconds;
             var parsed = ReActParser.Parse(text);
+            var took = clock.Elapsed.TotalMilliseconds - started;
+            if (took > slowest.Ms) slowest = (took, text);
 
             var kinds = (parsed.Actions.Count > 0 ? 1 : 0) + (parsed.FinalAnswer is not null ? 1 : 0) + (parsed.Error is not null ? 1 : 0);
             Assert.True(kinds >= 1, $"case {i}: nothing usable and no error for {Show(text)}");
@@ -60,9 +65,24 @@ public sealed class ReActParserFuzzTests(ITestOutputHelper output)
             else actions++;
         }
 
-        output.WriteLine($"{ParserCases} mutated outputs (seed {Seed}): {actions} actions, {answers} final answers, {errors} format errors");
+        output.WriteLine($"{ParserCases} mutated outputs (seed {Seed}): {actions} actions, {answers} final answers, {errors} format errors in {clock.ElapsedMilliseconds} ms; slowest {slowest.Ms:0.0} ms ({slowest.Text.Length} chars): {Show(slowest.Text.Replace('\n', '|'))}");
         Assert.Equal(ParserCases, actions + answers + errors);
         Assert.True(actions > 0 && answers > 0 && errors > 0);
+    }
+
+    [Theory]
+    [InlineData("Action: image_info ")]
+    [InlineData("Action: image_info\nAction Input: ")]
+    [InlineData("Action: image_info(")]
+    public void Long_replies_parse_in_linear_time(string prefix)
+    {
+        var text = prefix + new string('x', 50_000) + " y=" + new string('z', 50_000);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var parsed = ReActParser.Parse(text);
+
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"{clock.ElapsedMilliseconds} ms");
+        Assert.True(parsed.Actions.Count > 0 || parsed.Error is not null);
     }
 
     [Fact]

@@ -356,7 +356,8 @@ public static partial class ReActParser
     [GeneratedRegex(@"[A-Za-z_][\w.\-]*")]
     private static partial Regex ToolName();
 
-    [GeneratedRegex(@"(?<key>[A-Za-z_][\w\-]*)\s*[=:]\s*(?<value>""[^""]*""|'[^']*'|\[[^\]]*\]|\([^)]*\)|[^;\n]+?)\s*(?=,\s*[A-Za-z_][\w\-]*\s*[=:]|;|\n|$)")]
+    // Keys are atomic and must start a word: without that, a long run of letters backtracks quadratically.
+    [GeneratedRegex(@"(?<![\w\-])(?<key>(?>[A-Za-z_][\w\-]*))\s*[=:]\s*(?<value>""[^""]*""|'[^']*'|\[[^\]]*\]|\([^)]*\)|[^;\n]+?)\s*(?=,\s*(?>[A-Za-z_][\w\-]*)\s*[=:]|;|\n|$)")]
     private static partial Regex KeyValue();
 
     [GeneratedRegex(@"\b(True|False|None)\b")]
