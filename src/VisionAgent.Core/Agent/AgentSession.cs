@@ -113,6 +113,8 @@ public sealed class AgentSession(
             var observations = new StringBuilder();
             foreach (var action in parsed.Actions)
             {
+                if (run.IsRepeatedTooOften(action.Tool, action.Arguments, action.Positional))
+                    return Finish(run, RunStatus.StepLimit, null, RepeatMessage(action.Tool));
                 observer.OnEvent(new ActionEvent(action.Tool, action.RawInput));
                 var outcome = await invoker.InvokeAsync(action.Tool, action.Arguments, action.Positional, ct);
                 RecordStep(run, observer, ToStep(parsed.Thought, action.Tool, action.RawInput, outcome));
@@ -149,6 +151,8 @@ public sealed class AgentSession(
                 var toolName = ToolNameOf(call);
                 var arguments = (call.Arguments ?? new KernelArguments())
                     .ToDictionary(a => a.Key, a => ArgumentText(a.Value), StringComparer.OrdinalIgnoreCase);
+                if (run.IsRepeatedTooOften(toolName, arguments, null))
+                    return Finish(run, RunStatus.StepLimit, null, RepeatMessage(toolName));
                 var input = JsonSerializer.Serialize(arguments);
                 observer.OnEvent(new ActionEvent(toolName, input));
                 var outcome = await invoker.InvokeAsync(toolName, arguments, null, ct);
@@ -278,8 +282,26 @@ public sealed class AgentSession(
         },
     };
 
+    private static string RepeatMessage(string tool) =>
+        $"stopped: the model asked for {tool} with the same input {RunState.MaxIdenticalActions + 1} times";
+
     private sealed class RunState(Stopwatch clock)
     {
+        /// <summary>How often one tool may be called with identical arguments in a run before the loop stops.</summary>
+        public const int MaxIdenticalActions = 2;
+
+        private readonly Dictionary<string, int> _actions = new(StringComparer.Ordinal);
+
+        /// <summary>Counts the action; true when it has already run <see cref="MaxIdenticalActions"/> times.</summary>
+        public bool IsRepeatedTooOften(string tool, IReadOnlyDictionary<string, string> arguments, string? positional)
+        {
+            var key = tool.Trim().ToLowerInvariant() + "|" + positional?.Trim() + "|" + string.Join("|",
+                arguments.OrderBy(a => a.Key, StringComparer.OrdinalIgnoreCase).Select(a => a.Key.ToLowerInvariant() + "=" + a.Value.Trim()));
+            var count = _actions.GetValueOrDefault(key) + 1;
+            _actions[key] = count;
+            return count > MaxIdenticalActions;
+        }
+
         public Stopwatch Clock { get; } = clock;
         public List<AgentStep> Steps { get; } = [];
         public TokenUsage Tokens { get; set; } = new(0, 0);
