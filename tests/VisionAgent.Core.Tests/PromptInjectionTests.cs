@@ -70,7 +70,7 @@ public sealed class PromptInjectionTests
 public sealed class RepeatedActionTests
 {
     [Fact]
-    public async Task Same_action_a_third_time_stops_the_run()
+    public async Task Same_action_a_fourth_time_stops_the_run()
     {
         using var harness = new AgentHarness();
         var chat = new ScriptedChatService(responder: _ => "Thought: again\nAction: image_info\nAction Input: {\"image\": \"img1\"}");
@@ -79,9 +79,9 @@ public sealed class RepeatedActionTests
 
         Assert.Equal(RunStatus.StepLimit, result.Status);
         Assert.Equal(5, result.ErrorCode);
-        Assert.Contains("same input 3 times", result.Error, StringComparison.Ordinal);
-        Assert.Equal(2, result.Steps.Count);
-        Assert.Equal(3, chat.Calls.Count);
+        Assert.Contains("same input 4 times", result.Error, StringComparison.Ordinal);
+        Assert.Equal(3, result.Steps.Count);
+        Assert.Equal(4, chat.Calls.Count);
     }
 
     [Fact]
@@ -93,12 +93,13 @@ public sealed class RepeatedActionTests
             "Action: edit.background\nAction Input: {\"image\": \"img1\", \"prompt\": \"red\"}",
             "Action: edit.background\nAction Input: {\"image\": \"img1\", \"prompt\": \"blue\"}",
             "Action: edit.background\nAction Input: {\"image\": \"img1\", \"prompt\": \"green\"}",
+            "Action: edit.background\nAction Input: {\"image\": \"img1\", \"prompt\": \"red\"}",
             "Final Answer: done",
         ]);
 
         var result = await harness.Session(chat).AskAsync("try colours", null, CancellationToken.None);
 
         Assert.Equal(RunStatus.Answered, result.Status);
-        Assert.Equal(3, result.Steps.Count);
+        Assert.Equal(4, result.Steps.Count);
     }
 }

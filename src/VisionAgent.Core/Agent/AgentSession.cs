@@ -288,7 +288,7 @@ public sealed class AgentSession(
     private sealed class RunState(Stopwatch clock)
     {
         /// <summary>How often one tool may be called with identical arguments in a run before the loop stops.</summary>
-        public const int MaxIdenticalActions = 2;
+        public const int MaxIdenticalActions = 3;
 
         private readonly Dictionary<string, int> _actions = new(StringComparer.Ordinal);
 
