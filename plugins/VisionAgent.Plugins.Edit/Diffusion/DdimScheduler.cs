@@ -1,0 +1,58 @@
+namespace VisionAgent.Plugins.Edit.Diffusion;
+
+/// <summary>
+/// Deterministic DDIM (eta = 0) as diffusers' DDIMScheduler with Stable Diffusion's configuration:
+/// "leading" timestep spacing with steps_offset 1, set_alpha_to_one false, no sample clipping, epsilon prediction.
+/// </summary>
+public sealed class DdimScheduler(NoiseSchedule? schedule = null, int stepsOffset = 1) : IDiffusionScheduler
+{
+    private readonly NoiseSchedule _schedule = schedule ?? NoiseSchedule.StableDiffusion;
+    private int[] _timesteps = [];
+    private int _stepRatio;
+
+    public string Name => "ddim";
+
+    public IReadOnlyList<double> Timesteps => _timesteps.Select(t => (double)t).ToArray();
+
+    public double InitNoiseSigma => 1.0;
+
+    public void SetTimesteps(int inferenceSteps)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(inferenceSteps, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(inferenceSteps, _schedule.TrainSteps);
+        _stepRatio = _schedule.TrainSteps / inferenceSteps;
+        _timesteps = new int[inferenceSteps];
+        for (var i = 0; i < inferenceSteps; i++)
+            _timesteps[i] = ((inferenceSteps - 1 - i) * _stepRatio) + stepsOffset;
+    }
+
+    public double ModelInputScale(int stepIndex) => 1.0;
+
+    public void Step(ReadOnlySpan<float> noisePrediction, int stepIndex, Span<float> sample, GaussianNoise noise)
+    {
+        var t = _timesteps[stepIndex];
+        var previous = t - _stepRatio;
+        var alphaProd = _schedule.AlphasCumprod[t];
+        // set_alpha_to_one = false: the final step lands on ᾱ at train step 0.
+        var alphaProdPrevious = previous >= 0 ? _schedule.AlphasCumprod[previous] : _schedule.AlphasCumprod[0];
+        var sqrtAlpha = Math.Sqrt(alphaProd);
+        var sqrtBeta = Math.Sqrt(1 - alphaProd);
+        var sqrtAlphaPrevious = Math.Sqrt(alphaProdPrevious);
+        var direction = Math.Sqrt(1 - alphaProdPrevious);
+        for (var i = 0; i < sample.Length; i++)
+        {
+            var eps = (double)noisePrediction[i];
+            var predictedOriginal = (sample[i] - (sqrtBeta * eps)) / sqrtAlpha;
+            sample[i] = (float)((sqrtAlphaPrevious * predictedOriginal) + (direction * eps));
+        }
+    }
+
+    public void AddNoise(ReadOnlySpan<float> original, ReadOnlySpan<float> noise, int stepIndex, Span<float> result)
+    {
+        var alphaProd = _schedule.AlphasCumprod[_timesteps[stepIndex]];
+        var a = Math.Sqrt(alphaProd);
+        var b = Math.Sqrt(1 - alphaProd);
+        for (var i = 0; i < result.Length; i++)
+            result[i] = (float)((a * original[i]) + (b * noise[i]));
+    }
+}
