@@ -225,7 +225,7 @@ public sealed class EditPlugin(ExpertContext context)
         if (DiffusionSchedulers.Create(name) is null)
             throw new BadInputException($"unknown scheduler '{name}': use {string.Join(" or ", DiffusionSchedulers.Names)}");
         var stepCount = steps > 0 ? steps : SettingInt("steps", 25);
-        if (stepCount > 1000) throw new BadInputException($"steps must be at most 1000, not {stepCount}");
+        if (stepCount > InpaintPipeline.MaxSteps) throw new BadInputException($"steps must be at most {InpaintPipeline.MaxSteps}, not {stepCount}");
         if (!float.IsFinite(strength) || strength <= 0 || strength > 1) throw new BadInputException($"strength must be in (0, 1], not {Invariant(strength)}");
         return new InpaintOptions
         {

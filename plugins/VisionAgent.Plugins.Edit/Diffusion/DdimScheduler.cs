@@ -24,6 +24,8 @@ public sealed class DdimScheduler(NoiseSchedule? schedule = null, int stepsOffse
         _timesteps = new int[inferenceSteps];
         for (var i = 0; i < inferenceSteps; i++)
             _timesteps[i] = ((inferenceSteps - 1 - i) * _stepRatio) + stepsOffset;
+        if (_timesteps[0] >= _schedule.TrainSteps)
+            throw new ArgumentOutOfRangeException(nameof(inferenceSteps), inferenceSteps, "too many steps for leading spacing with this offset");
     }
 
     public double ModelInputScale(int stepIndex) => 1.0;

@@ -40,6 +40,9 @@ public sealed record InpaintRun(float[] Decoded, int StepsRun, string Scheduler,
 /// </summary>
 public sealed class InpaintPipeline(OnnxSessionPool pool, InpaintModelFiles files, string expertName = "edit")
 {
+    /// <summary>DDIM's leading spacing with offset 1 would step past the last training step beyond this.</summary>
+    public const int MaxSteps = 500;
+
     private ClipTokenizer? _tokenizer;
 
     public InpaintModelFiles Files => files;
@@ -51,7 +54,7 @@ public sealed class InpaintPipeline(OnnxSessionPool pool, InpaintModelFiles file
             throw new ArgumentException($"working size {width}x{height} must be a multiple of 64");
         var scheduler = DiffusionSchedulers.Create(options.Scheduler)
             ?? throw new BadInputException($"unknown scheduler '{options.Scheduler}': use {string.Join(" or ", DiffusionSchedulers.Names)}");
-        if (options.Steps is < 1 or > 1000) throw new BadInputException($"steps must be 1..1000, not {options.Steps}");
+        if (options.Steps is < 1 or > MaxSteps) throw new BadInputException($"steps must be 1..{MaxSteps}, not {options.Steps}");
         if (options.Strength is <= 0 or > 1) throw new BadInputException($"strength must be in (0, 1], not {options.Strength}");
 
         var total = Stopwatch.StartNew();

@@ -107,7 +107,7 @@ public sealed class InpaintCanvas : IDisposable
                 }
             }
         });
-        result.SaveAsPng(outputPath);
+        result.SaveAsPng(outputPath, EditPng.Encoder);
         return new EditedImage(outputPath, result.Width, result.Height);
     }
 
