@@ -12,7 +12,6 @@ namespace VisionAgent.Plugins.Edit;
 /// The edit expert's tools. Each returns a new image handle whose provenance records the operation and its
 /// parameters. Tool argument names are snake_case because they are what the LLM and the CLI type.
 /// </summary>
-#pragma warning disable CA1707 // snake_case parameter names are the tool's public argument names.
 public sealed class EditPlugin(ExpertContext context)
 {
     /// <summary>The model names of the diffusion backend, in the manifest's sd-inpaint group.</summary>
@@ -312,4 +311,3 @@ public sealed class EditPlugin(ExpertContext context)
 
     private static string Shorten(string text) => text.Length <= 80 ? text : text[..77] + "...";
 }
-#pragma warning restore CA1707

@@ -41,12 +41,12 @@ public sealed class DdimScheduler(NoiseSchedule? schedule = null, int stepsOffse
         var sqrtBeta = Math.Sqrt(1 - alphaProd);
         var sqrtAlphaPrevious = Math.Sqrt(alphaProdPrevious);
         var direction = Math.Sqrt(1 - alphaProdPrevious);
+        // prev = sqrt(ᾱ_prev) · x0 + sqrt(1 - ᾱ_prev) · eps with x0 = (x - sqrt(1 - ᾱ) · eps) / sqrt(ᾱ),
+        // folded into one linear combination of x and eps per element.
+        var sampleWeight = (float)(sqrtAlphaPrevious / sqrtAlpha);
+        var noiseWeight = (float)(direction - (sqrtAlphaPrevious * sqrtBeta / sqrtAlpha));
         for (var i = 0; i < sample.Length; i++)
-        {
-            var eps = (double)noisePrediction[i];
-            var predictedOriginal = (sample[i] - (sqrtBeta * eps)) / sqrtAlpha;
-            sample[i] = (float)((sqrtAlphaPrevious * predictedOriginal) + (direction * eps));
-        }
+            sample[i] = (sampleWeight * sample[i]) + (noiseWeight * noisePrediction[i]);
     }
 
     public void AddNoise(ReadOnlySpan<float> original, ReadOnlySpan<float> noise, int stepIndex, Span<float> result)
