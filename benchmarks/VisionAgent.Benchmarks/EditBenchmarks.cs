@@ -86,8 +86,7 @@ public class EditDiffusionStepBenchmarks : IDisposable
         using var sample = OrtValue.CreateTensorValueFromMemory(_unetInput, [2, 9, Side, Side]);
         using var timestep = OrtValue.CreateTensorValueFromMemory(new[] { 501f }, [1]);
         using var hidden = OrtValue.CreateTensorValueFromMemory(_embeddings, [2, 77, TinyStableDiffusion.HiddenSize]);
-        var copy = _unetOutput.AsSpan().ToArray();
-        LatentMath.ApplyGuidance(copy, 7.5f, _noisePrediction);
+        LatentMath.ApplyGuidance(_unetOutput, 7.5f, _noisePrediction);
         _latents.CopyTo(_scratch, 0);
         _ddim.Step(_noisePrediction, 3, _scratch, _noise);
     }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Microsoft.ML.OnnxRuntime;
+using Microsoft.ML.OnnxRuntime.Tensors;
 using VisionAgent.Abstractions;
 using VisionAgent.Onnx;
 
@@ -116,11 +117,14 @@ public sealed class InpaintPipeline(OnnxSessionPool pool, InpaintModelFiles file
                     [unetOutput], cancellationToken);
                 unetMs += unetClock.Elapsed.TotalMilliseconds;
                 overhead.Start();
-                var predicted = ModelTensors.ReadFloats(outputs[0]);
+                // fp32 exports are read in place; fp16 ones are converted.
+                ReadOnlySpan<float> predicted = outputs[0].GetTensorTypeAndShape().ElementDataType == TensorElementType.Float
+                    ? outputs[0].GetTensorDataAsSpan<float>()
+                    : ModelTensors.ReadFloats(outputs[0]);
                 if (predicted.Length != batch * 4 * plane)
                     throw new BadInputException($"the unet returned {predicted.Length} values, expected {batch}x4x{latentHeight}x{latentWidth}");
                 if (guided) LatentMath.ApplyGuidance(predicted, options.Guidance, noisePrediction);
-                else predicted.AsSpan().CopyTo(noisePrediction);
+                else predicted.CopyTo(noisePrediction);
                 scheduler.Step(noisePrediction, index, latents, noise);
                 overheadMs += overhead.Elapsed.TotalMilliseconds;
                 progress?.Report(new ExpertProgress(expertName, "denoising", index - startIndex + 1, stepsToRun, "step"));
