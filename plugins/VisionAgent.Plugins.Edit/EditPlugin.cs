@@ -198,6 +198,8 @@ public sealed class EditPlugin(ExpertContext context)
         var region = await _masks.ResolveAsync(target, mask, "remove", allowSalient: false, cancellationToken);
         // Masks hug the object; growing them a little keeps its outline and shadow edge out of the fill.
         var grown = region.Mask.Dilate(SettingInt("remove_grow_px", 4));
+        if (grown.SelectedCount == grown.Width * grown.Height)
+            throw new BadInputException($"the mask {region.Source} covers all of {target.Image.Handle}: there is nothing left to fill the hole from");
         var parameters = new Dictionary<string, string> { ["mask"] = region.Source };
         if (DiffusionInstalled())
         {

@@ -147,6 +147,31 @@ public sealed class InpaintTests : IDisposable
         Assert.Equal(96, result.Images[0].Width);
     }
 
+    [Theory]
+    [InlineData(1f, 1)]
+    [InlineData(7.5f, 2)]
+    public async Task Guidance_above_one_batches_uncond_and_cond_and_one_runs_cond_alone(float guidance, int batch)
+    {
+        var fixedBatch = TinyStableDiffusion.Unet(batch: batch).Save(_host.PathFor($"sd-b{batch}/unet/model.onnx"));
+        _host.Models.Add("edit", "unet", fixedBatch);
+        var plugin = EditTestSupport.CreatePlugin(_host, SmallCanvas);
+
+        var result = await plugin.InpaintAsync(_image, "0,0,32,32", "a cat", guidance: guidance);
+
+        Assert.Equal(guidance.ToString(System.Globalization.CultureInfo.InvariantCulture), result.Images[0].Parameters["guidance"]);
+    }
+
+    [Fact]
+    public async Task Guidance_scale_changes_the_result()
+    {
+        var plugin = EditTestSupport.CreatePlugin(_host, SmallCanvas);
+
+        var weak = await plugin.InpaintAsync(_image, "0,0,48,48", "a cat", guidance: 1f, seed: 3);
+        var strong = await plugin.InpaintAsync(_image, "0,0,48,48", "a cat", guidance: 30f, seed: 3);
+
+        Assert.NotEqual(EditTestSupport.Pixels(weak.Images[0].Path), EditTestSupport.Pixels(strong.Images[0].Path));
+    }
+
     [Fact]
     public async Task A_cancelled_run_stops_between_steps_promptly()
     {

@@ -211,6 +211,16 @@ public sealed class WeightFreeEditTests : IDisposable
         }
     }
 
+    [Fact]
+    public async Task Removing_the_whole_image_is_bad_input()
+    {
+        var plugin = EditTestSupport.CreatePlugin(_host);
+
+        var error = await Assert.ThrowsAsync<BadInputException>(() => plugin.RemoveAsync(_cat, "0,0,451,300"));
+
+        Assert.Contains("nothing left", error.Message);
+    }
+
     [Theory]
     [InlineData("mode", "sparkle")]
     [InlineData("color", "notacolour")]

@@ -45,11 +45,12 @@ public static class TinyStableDiffusion
         .Node("Unsqueeze", ["ids_float", "axes2"], ["ids_column"])
         .Node("Mul", ["ids_column", "channel_scale"], ["last_hidden_state"]);
 
-    public static TinyOnnxModel Unet(TensorProto.Types.DataType timestepType = TensorProto.Types.DataType.Float) => new TinyOnnxModel("unet")
-        .FloatInput("sample", "batch", 9, "height", "width")
+    /// <summary>The UNet; <paramref name="batch"/> may fix the batch size (1 or 2) to prove how the pipeline batches.</summary>
+    public static TinyOnnxModel Unet(TensorProto.Types.DataType timestepType = TensorProto.Types.DataType.Float, object? batch = null) => new TinyOnnxModel("unet")
+        .FloatInput("sample", batch ?? "batch", 9, "height", "width")
         .Input("timestep", timestepType, "steps")
-        .FloatInput("encoder_hidden_states", "batch", 77, HiddenSize)
-        .FloatOutput("out_sample", "batch", 4, "height", "width")
+        .FloatInput("encoder_hidden_states", batch ?? "batch", 77, HiddenSize)
+        .FloatOutput("out_sample", batch ?? "batch", 4, "height", "width")
         .Initializer("latent_starts", [0L], 1)
         .Initializer("latent_ends", [4L], 1)
         .Initializer("mask_ends", [5L], 1)
