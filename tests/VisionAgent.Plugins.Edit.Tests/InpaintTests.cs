@@ -173,6 +173,21 @@ public sealed class InpaintTests : IDisposable
     }
 
     [Fact]
+    public async Task Float16_exports_are_accepted_and_stay_close_to_float32()
+    {
+        var plugin = EditTestSupport.CreatePlugin(_host, SmallCanvas);
+        var full = await plugin.InpaintAsync(_image, "16,8,48,40", "a cat", seed: 5);
+        _host.Models.Add("edit", "unet", TinyStableDiffusion.UnetFloat16().Save(_host.PathFor("sd16/unet/model.onnx")));
+
+        var half = await plugin.InpaintAsync(_image, "16,8,48,40", "a cat", seed: 5);
+
+        var a = EditTestSupport.Pixels(full.Images[0].Path);
+        var b = EditTestSupport.Pixels(half.Images[0].Path);
+        var worst = a.Zip(b, (p, q) => Math.Max(Math.Abs(p.R - q.R), Math.Max(Math.Abs(p.G - q.G), Math.Abs(p.B - q.B)))).Max();
+        Assert.InRange(worst, 0, 8);
+    }
+
+    [Fact]
     public async Task A_cancelled_run_stops_between_steps_promptly()
     {
         using var cancellation = new CancellationTokenSource();

@@ -68,6 +68,31 @@ public static class TinyStableDiffusion
         .Node("Add", ["latent_term", "mask_term"], ["image_terms"])
         .Node("Add", ["image_terms", "text_term"], ["out_sample"]);
 
+    /// <summary>The same UNet as an fp16 export declares it: float16 inputs, timestep and output, float32 inside.</summary>
+    public static TinyOnnxModel UnetFloat16() => new TinyOnnxModel("unet")
+        .Input("sample", TensorProto.Types.DataType.Float16, "batch", 9, "height", "width")
+        .Input("timestep", TensorProto.Types.DataType.Float16, "steps")
+        .Input("encoder_hidden_states", TensorProto.Types.DataType.Float16, "batch", 77, HiddenSize)
+        .Output("out_sample", TensorProto.Types.DataType.Float16, "batch", 4, "height", "width")
+        .Initializer("latent_starts", [0L], 1)
+        .Initializer("latent_ends", [4L], 1)
+        .Initializer("mask_ends", [5L], 1)
+        .Initializer("channel_axis", [1L], 1)
+        .Initializer("latent_weight", [0.9f], 1)
+        .Initializer("mask_weight", [0.1f], 1)
+        .Initializer("broadcast_axes", [1L, 2L, 3L], 3)
+        .Node("Cast", ["sample"], ["sample32"], ("to", (long)TensorProto.Types.DataType.Float))
+        .Node("Cast", ["encoder_hidden_states"], ["hidden32"], ("to", (long)TensorProto.Types.DataType.Float))
+        .Node("Slice", ["sample32", "latent_starts", "latent_ends", "channel_axis"], ["latents"])
+        .Node("Slice", ["sample32", "latent_ends", "mask_ends", "channel_axis"], ["mask"])
+        .Node("Mul", ["latents", "latent_weight"], ["latent_term"])
+        .Node("Mul", ["mask", "mask_weight"], ["mask_term"])
+        .Node("ReduceMean", ["hidden32"], ["text_mean"], ("axes", new long[] { 1, 2 }), ("keepdims", 0L))
+        .Node("Unsqueeze", ["text_mean", "broadcast_axes"], ["text_term"])
+        .Node("Add", ["latent_term", "mask_term"], ["image_terms"])
+        .Node("Add", ["image_terms", "text_term"], ["out32"])
+        .Node("Cast", ["out32"], ["out_sample"], ("to", (long)TensorProto.Types.DataType.Float16));
+
     public static TinyOnnxModel VaeEncoder() => new TinyOnnxModel("vae_encoder")
         .FloatInput("sample", "batch", 3, "height", "width")
         .FloatOutput("latent_sample", "batch", 4, "latent_height", "latent_width")
