@@ -21,7 +21,7 @@ public sealed class AgentHost : IDisposable
 {
     private readonly List<IDisposable> _owned = [];
 
-    private AgentHost(AgentHostOptions options, IReadOnlyList<Assembly> expertAssemblies, IEnumerable<ExpertEntry>? extraExperts)
+    private AgentHost(AgentHostOptions options, IReadOnlyList<Assembly> expertAssemblies, Func<AgentHost, IEnumerable<ExpertEntry>>? extraExperts)
     {
         Options = options;
         Config = options.Config;
@@ -62,7 +62,7 @@ public sealed class AgentHost : IDisposable
         Services = provider;
 
         var entries = modules.Select(m => m.Entry ?? ExpertRegistry.CreateEntry(m.Type!, m.Type!.Assembly, CreateContext, "built-in", m.Manifest)).ToList();
-        if (extraExperts is not null) entries.AddRange(extraExperts);
+        if (extraExperts is not null) entries.AddRange(extraExperts(this));
         Registry = new ExpertRegistry(entries.Where(e => IsEnabled(e.Manifest.Name)), Models);
         foreach (var broken in Registry.Experts.Where(e => e.LoadError is not null))
             options.Warn?.Invoke($"expert '{broken.Manifest.Name}' skipped: {broken.LoadError}");
@@ -86,6 +86,10 @@ public sealed class AgentHost : IDisposable
     public ToolInvoker Invoker { get; }
 
     public static AgentHost Create(AgentHostOptions options, IReadOnlyList<Assembly>? expertAssemblies = null, IEnumerable<ExpertEntry>? extraExperts = null) =>
+        new(options, expertAssemblies ?? BuiltInExperts.Discover(), extraExperts is null ? null : _ => extraExperts);
+
+    /// <summary>As <see cref="Create(AgentHostOptions, IReadOnlyList{Assembly}?, IEnumerable{ExpertEntry}?)"/>, for experts that need the host's contexts and services to be created.</summary>
+    public static AgentHost Create(AgentHostOptions options, IReadOnlyList<Assembly>? expertAssemblies, Func<AgentHost, IEnumerable<ExpertEntry>> extraExperts) =>
         new(options, expertAssemblies ?? BuiltInExperts.Discover(), extraExperts);
 
     public ExpertContext CreateContext(ExpertManifest manifest)
