@@ -83,8 +83,7 @@ public sealed class PluginCatalog
     {
         try
         {
-            var module = kinds.Create(plugin);
-            var instance = module.CreatePlugin(contextFactory(plugin.Manifest));
+            var instance = kinds.CreatePlugin(plugin, contextFactory(plugin.Manifest));
             return new ExpertEntry(plugin.Manifest, KernelPluginFactory.CreateFromObject(instance, plugin.Manifest.Name), origin);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

@@ -9,9 +9,9 @@ using VisionAgent.Plugins.Hosting.Folders;
 namespace VisionAgent.Plugins.Hosting.Classifier;
 
 /// <summary>The <c>classifier</c> kind: an ONNX image classifier described by a manifest, with a labels file.</summary>
-public sealed class ClassifierExpertModule(PluginManifest plugin) : IExpertModule
+public static class ClassifierExpert
 {
-    public object CreatePlugin(ExpertContext context)
+    public static object Create(PluginManifest plugin, ExpertContext context)
     {
         var settings = ClassifierSettings.From(context.Settings, context.Manifest.Name);
         var labels = settings.LabelsFile is { } file ? ClassifierProcessing.ReadLabels(plugin.Resolve(file)) : [];

@@ -11,9 +11,9 @@ namespace VisionAgent.Plugins.Hosting.Remote;
 /// The <c>remote</c> kind: the model runs on an inference server speaking the open inference protocol; the
 /// pre- and post-processing (named by <c>processing</c>, today <c>classifier</c>) run here.
 /// </summary>
-public sealed class RemoteExpertModule(PluginManifest plugin) : IExpertModule
+public static class RemoteExpert
 {
-    public object CreatePlugin(ExpertContext context)
+    public static object Create(PluginManifest plugin, ExpertContext context)
     {
         var values = new Dictionary<string, string>(context.Settings.ToDictionary(), StringComparer.OrdinalIgnoreCase);
         foreach (var (key, value) in plugin.Remote) values[key] = value;
