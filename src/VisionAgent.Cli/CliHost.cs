@@ -54,7 +54,7 @@ public sealed class CliHost : IDisposable
             ModelOverrides = external.ModelOverrides(modelOverrides ?? new Dictionary<string, IReadOnlyDictionary<string, string>>()),
             Progress = progress,
             Warn = message => error.WriteLine($"warning: {message}"),
-        }, null, external.CreateEntries);
+        }, expertFactory: external.CreateEntries);
         return new CliHost(parse, host, console, errorConsole, progress, external);
     }
 

@@ -9,7 +9,7 @@ namespace VisionAgent.Plugins.Hosting;
 
 /// <summary>
 /// The experts from outside the build, found at start-up: plugin folders and configured MCP servers. Hand
-/// <see cref="ModelOverrides"/> and <see cref="CreateEntries"/> to <see cref="AgentHost.Create(AgentHostOptions, IReadOnlyList{System.Reflection.Assembly}?, Func{AgentHost, IEnumerable{ExpertEntry}})"/>.
+/// <see cref="ModelOverrides"/> and <see cref="CreateEntries"/> to <see cref="AgentHost.Create"/> (as its expertFactory).
 /// </summary>
 public sealed class ExternalExperts : IDisposable
 {

@@ -92,3 +92,23 @@ public sealed class ThrowingExpertModule : VisionAgent.Abstractions.IExpertModul
 
     public object CreatePlugin(VisionAgent.Abstractions.ExpertContext context) => new object();
 }
+
+public sealed class PluginFoldersTests : IDisposable
+{
+    private readonly PluginTestFiles _files = new();
+
+    [Fact]
+    public void Folders_come_from_the_working_directory_the_config_and_the_environment_variable()
+    {
+        var fromConfig = Directory.CreateDirectory(Path.Combine(_files.Root, "configured")).FullName;
+        var fromEnv1 = Directory.CreateDirectory(Path.Combine(_files.Root, "env1")).FullName;
+        var fromEnv2 = Directory.CreateDirectory(Path.Combine(_files.Root, "env2")).FullName;
+        var config = ConfigLoader.Parse("plugins: [configured, missing]\n", "test");
+
+        var folders = Folders.PluginFolders.Resolve(config, _files.Root, $"{fromEnv1}{Path.PathSeparator}env2{Path.PathSeparator}");
+
+        Assert.Equal([_files.PluginsDirectory, fromConfig, fromEnv1, fromEnv2], folders);
+    }
+
+    public void Dispose() => _files.Dispose();
+}

@@ -104,7 +104,7 @@ public sealed class PluginTestFiles : IDisposable
             OfflineModels = true,
             ModelOverrides = external.ModelOverrides(new Dictionary<string, IReadOnlyDictionary<string, string>>()),
             Home = Path.Combine(outputDirectory, "home"),
-        }, null, external.CreateEntries);
+        }, expertFactory: external.CreateEntries);
 
     public static LlmIdentity Scripted { get; } = new("scripted", "test");
 
