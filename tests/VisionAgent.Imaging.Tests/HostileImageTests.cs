@@ -148,6 +148,18 @@ public sealed class HostileImageTests(ITestOutputHelper output) : IDisposable
     }
 
     [Fact]
+    public void Jpeg_with_a_large_trailer_after_its_end_marker_still_loads()
+    {
+        // Motion photos append a video after the JPEG's end-of-image marker.
+        var path = Path.Combine(_folder, "motion.jpg");
+        File.WriteAllBytes(path, [.. HostileImageCorpus.ValidJpeg(64, 48), .. new byte[200 * 1024]]);
+
+        using var image = new ImageLoader().LoadRgb(path);
+
+        Assert.Equal(64, image.Width);
+    }
+
+    [Fact]
     public void Configured_limits_are_enforced_before_decoding()
     {
         var path = Path.Combine(_folder, "medium.png");

@@ -72,13 +72,28 @@ public static class ImageStructure
 
     private static string? CheckJpeg(Stream stream)
     {
+        // Entropy-coded data stuffs every 0xFF with 0x00, so FF D9 there can only be a marker. Look at the tail
+        // first; files with a large trailer after the image (motion photos append a video) need the full scan.
         var window = (int)Math.Min(stream.Length, JpegTailWindow);
         var tail = new byte[window];
         stream.Position = stream.Length - window;
         stream.ReadExactly(tail);
-        // Entropy-coded data stuffs every 0xFF with 0x00, so FF D9 there can only be the end marker.
-        return tail.AsSpan().IndexOf((ReadOnlySpan<byte>)[0xFF, 0xD9]) >= 0 ? null : "truncated JPEG (no end-of-image marker)";
+        if (tail.AsSpan().IndexOf(EndOfImage) >= 0) return null;
+        if (stream.Length <= JpegTailWindow) return "truncated JPEG (no end-of-image marker)";
+        stream.Position = 0;
+        var buffer = new byte[1024 * 1024];
+        var carry = 0;
+        while (true)
+        {
+            var n = stream.Read(buffer, carry, buffer.Length - carry);
+            if (n == 0) return "truncated JPEG (no end-of-image marker)";
+            if (buffer.AsSpan(0, carry + n).IndexOf(EndOfImage) >= 0) return null;
+            buffer[0] = buffer[carry + n - 1];
+            carry = 1;
+        }
     }
+
+    private static ReadOnlySpan<byte> EndOfImage => [0xFF, 0xD9];
 
     private static string? CheckGif(Stream stream)
     {
