@@ -1,0 +1,290 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using Microsoft.SemanticKernel;
+using Microsoft.SemanticKernel.ChatCompletion;
+using Microsoft.SemanticKernel.Connectors.OpenAI;
+using VisionAgent.Abstractions;
+using VisionAgent.Core.Experts;
+using VisionAgent.Core.Llm;
+using VisionAgent.Core.Prompts;
+
+namespace VisionAgent.Core.Agent;
+
+/// <summary>A question and the run that answered it, kept for multi-turn memory.</summary>
+public sealed record AgentTurn(string Question, AgentRunResult Result);
+
+/// <summary>
+/// A conversation with the agent: the ReAct loop (or native tool calling) over an SK chat-completion service,
+/// with memory of earlier turns. Every image handle stays valid across turns because the image list is
+/// rebuilt into the system prompt at each call; only old question/answer pairs are trimmed.
+/// </summary>
+public sealed class AgentSession(
+    IChatCompletionService chat,
+    ToolInvoker invoker,
+    IImageStore images,
+    PromptLibrary prompts,
+    AgentOptions options,
+    LlmIdentity llm)
+{
+    private readonly List<AgentTurn> _turns = [];
+
+    public IReadOnlyList<AgentTurn> Turns => _turns;
+
+    public IImageStore Images => images;
+
+    public AgentOptions Options => options;
+
+    public LlmIdentity Llm => llm;
+
+    public ToolInvoker Invoker => invoker;
+
+    public void Reset()
+    {
+        _turns.Clear();
+        images.Clear();
+    }
+
+    public async Task<AgentRunResult> AskAsync(string question, IAgentObserver? observer, CancellationToken cancellationToken)
+    {
+        observer ??= NullAgentObserver.Instance;
+        using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        limit.CancelAfter(options.Timeout);
+        var run = new RunState(Stopwatch.StartNew());
+        AgentRunResult result;
+        try
+        {
+            result = options.Mode == "tools"
+                ? await RunToolsAsync(question, run, observer, limit.Token)
+                : await RunReActAsync(question, run, observer, limit.Token);
+        }
+        catch (OperationCanceledException) when (limit.IsCancellationRequested)
+        {
+            var status = cancellationToken.IsCancellationRequested ? RunStatus.Cancelled : RunStatus.Timeout;
+            var message = status == RunStatus.Timeout ? $"the run took longer than {options.Timeout.TotalSeconds:0} s" : "cancelled";
+            result = Finish(run, status, null, message);
+        }
+        catch (LlmException ex)
+        {
+            result = Finish(run, RunStatus.Error, null, ex.Message) with { ErrorCode = ExitCodes.LlmFailure };
+        }
+        _turns.Add(new AgentTurn(question, result));
+        observer.OnEvent(new AnswerEvent(result));
+        return result;
+    }
+
+    private async Task<AgentRunResult> RunReActAsync(string question, RunState run, IAgentObserver observer, CancellationToken ct)
+    {
+        var prompt = prompts.ReAct;
+        var scratch = new List<ChatMessageContent>();
+        var settings = new OpenAIPromptExecutionSettings
+        {
+            Temperature = options.Temperature,
+            MaxTokens = options.MaxTokens,
+            StopSequences = ["\nObservation:", "Observation:"],
+        };
+        var unusableInARow = 0;
+
+        for (var step = 1; step <= options.MaxSteps; step++)
+        {
+            var history = BuildHistory(prompt, question, scratch, includeTools: true);
+            var reply = await CallLlmAsync(history, settings, kernel: null, step, run, observer, ct);
+            var text = reply.Content ?? "";
+            var parsed = ReActParser.Parse(text);
+            if (parsed.Thought is not null) observer.OnEvent(new ThoughtEvent(parsed.Thought));
+            scratch.Add(new ChatMessageContent(AuthorRole.Assistant, parsed.Text.Length > 0 ? parsed.Text : text));
+
+            if (parsed.FinalAnswer is not null)
+                return Finish(run, RunStatus.Answered, parsed.FinalAnswer, null);
+
+            if (parsed.Error is not null)
+            {
+                unusableInARow++;
+                // A model that twice answers in plain prose is answering: take its words rather than loop.
+                if (unusableInARow >= 2 && parsed.Actions.Count == 0 && !string.IsNullOrWhiteSpace(text))
+                    return Finish(run, RunStatus.Answered, text.Trim(), null);
+                var correction = PromptLibrary.Fill(prompt.Correction, new Dictionary<string, string> { ["problem"] = parsed.Error });
+                RecordStep(run, observer, new AgentStep { Thought = parsed.Thought, Observation = correction.Trim(), Failed = true });
+                scratch.Add(new ChatMessageContent(AuthorRole.User, prompt.ObservationPrefix + correction.Trim()));
+                continue;
+            }
+            unusableInARow = 0;
+
+            var observations = new StringBuilder();
+            foreach (var action in parsed.Actions)
+            {
+                observer.OnEvent(new ActionEvent(action.Tool, action.RawInput));
+                var outcome = await invoker.InvokeAsync(action.Tool, action.Arguments, action.Positional, ct);
+                RecordStep(run, observer, ToStep(parsed.Thought, action.Tool, action.RawInput, outcome));
+                if (observations.Length > 0) observations.Append('\n');
+                observations.Append(prompt.ObservationPrefix);
+                if (parsed.Actions.Count > 1) observations.Append('[').Append(outcome.Tool).Append("] ");
+                observations.Append(outcome.Observation);
+            }
+            scratch.Add(new ChatMessageContent(AuthorRole.User, observations.ToString()));
+        }
+        return Finish(run, RunStatus.StepLimit, null, $"stopped after {options.MaxSteps} steps without a final answer");
+    }
+
+    private async Task<AgentRunResult> RunToolsAsync(string question, RunState run, IAgentObserver observer, CancellationToken ct)
+    {
+        var scratch = new List<ChatMessageContent>();
+        var settings = new OpenAIPromptExecutionSettings
+        {
+            Temperature = options.Temperature,
+            MaxTokens = options.MaxTokens,
+            // We invoke functions ourselves so the step cap, argument checks and error sanitising are ours.
+            FunctionChoiceBehavior = FunctionChoiceBehavior.Auto(autoInvoke: false),
+        };
+        for (var step = 1; step <= options.MaxSteps; step++)
+        {
+            var history = BuildHistory(prompts.Tools, question, scratch, includeTools: false);
+            var reply = await CallLlmAsync(history, settings, invoker.Registry.Kernel, step, run, observer, ct);
+            var calls = FunctionCallContent.GetFunctionCalls(reply).ToList();
+            if (calls.Count == 0)
+                return Finish(run, RunStatus.Answered, reply.Content ?? "", null);
+            scratch.Add(reply);
+            foreach (var call in calls)
+            {
+                var toolName = ToolNameOf(call);
+                var arguments = (call.Arguments ?? new KernelArguments())
+                    .ToDictionary(a => a.Key, a => ArgumentText(a.Value), StringComparer.OrdinalIgnoreCase);
+                var input = JsonSerializer.Serialize(arguments);
+                observer.OnEvent(new ActionEvent(toolName, input));
+                var outcome = await invoker.InvokeAsync(toolName, arguments, null, ct);
+                RecordStep(run, observer, ToStep(reply.Content, toolName, input, outcome));
+                scratch.Add(new FunctionResultContent(call, outcome.Observation).ToChatMessage());
+            }
+        }
+        return Finish(run, RunStatus.StepLimit, null, $"stopped after {options.MaxSteps} steps without a final answer");
+    }
+
+    private string ToolNameOf(FunctionCallContent call)
+    {
+        var tool = invoker.Registry.Tools.FirstOrDefault(t =>
+            string.Equals(t.Expert.Manifest.Name, call.PluginName, StringComparison.OrdinalIgnoreCase) &&
+            string.Equals(t.Function.Name, call.FunctionName, StringComparison.OrdinalIgnoreCase));
+        return tool?.Name ?? (call.PluginName is null ? call.FunctionName : $"{call.PluginName}.{call.FunctionName}");
+    }
+
+    private static string ArgumentText(object? value) => value switch
+    {
+        null => "",
+        string s => s,
+        JsonElement { ValueKind: JsonValueKind.String } e => e.GetString() ?? "",
+        JsonElement { ValueKind: JsonValueKind.Array } e => string.Join(",", e.EnumerateArray().Select(x => ArgumentText(x))),
+        JsonElement e => e.GetRawText(),
+        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
+        _ => value.ToString() ?? "",
+    };
+
+    private ChatHistory BuildHistory(ReActPrompt prompt, string question, List<ChatMessageContent> scratch, bool includeTools)
+    {
+        var values = new Dictionary<string, string>
+        {
+            ["tools"] = includeTools ? ToolCatalog.Describe(invoker.Registry, prompt.ToolLine) : "",
+            ["images"] = DescribeImages(prompt),
+            ["data_begin"] = UntrustedTextMarker.Begin,
+            ["data_end"] = UntrustedTextMarker.End,
+            ["marker"] = "^",
+            ["vision"] = options.Vision ? prompt.VisionNote : "",
+        };
+        var history = new ChatHistory(PromptLibrary.Fill(prompt.System, values).TrimEnd());
+        foreach (var turn in _turns.TakeLast(options.HistoryTurns))
+        {
+            history.AddUserMessage(turn.Question);
+            history.AddAssistantMessage(turn.Result.Answer ?? $"(no answer: {turn.Result.Status})");
+        }
+        history.Add(UserMessage(question));
+        history.AddRange(scratch);
+        return history;
+    }
+
+    private ChatMessageContent UserMessage(string question)
+    {
+        if (!options.Vision) return new ChatMessageContent(AuthorRole.User, question);
+        var items = new ChatMessageContentItemCollection { new TextContent(question) };
+        foreach (var image in images.Images.Where(i => i.Parent is null).Take(4))
+        {
+            var mime = image.Format switch { "PNG" => "image/png", "JPEG" => "image/jpeg", "WEBP" => "image/webp", "GIF" => "image/gif", _ => "image/bmp" };
+            items.Add(new ImageContent(File.ReadAllBytes(image.Path), mime));
+        }
+        return new ChatMessageContent(AuthorRole.User, items);
+    }
+
+    private string DescribeImages(ReActPrompt prompt)
+    {
+        var lines = images.Images.Select(i => "- " + i.Describe())
+            .Concat(images.Regions.Select(r => $"- {r.Reference}: {r.Label} {r.Score:0.00} at {r.Box} on {r.ImageHandle}"))
+            .ToList();
+        return lines.Count == 0 ? prompt.NoImages : string.Join('\n', lines);
+    }
+
+    private async Task<ChatMessageContent> CallLlmAsync(ChatHistory history, PromptExecutionSettings settings, Kernel? kernel, int step, RunState run, IAgentObserver observer, CancellationToken ct)
+    {
+        observer.OnEvent(new LlmRequestStarted(step));
+        var started = Stopwatch.GetTimestamp();
+        try
+        {
+            var reply = await LlmErrors.GuardAsync(() => chat.GetChatMessageContentAsync(history, settings, kernel, ct), ct);
+            run.LlmCalls++;
+            run.Tokens += TokenCounter.FromMetadata(reply.Metadata);
+            return reply;
+        }
+        finally
+        {
+            run.LlmMs += (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        }
+    }
+
+    private static AgentStep ToStep(string? thought, string tool, string input, ToolOutcome outcome) => new()
+    {
+        Thought = thought,
+        Action = tool,
+        Input = input,
+        Observation = outcome.Observation,
+        DurationMs = outcome.DurationMs,
+        Failed = outcome.Failed,
+        ImagesProduced = outcome.Result?.Images.Select(i => i.Handle).ToList() ?? [],
+    };
+
+    private static void RecordStep(RunState run, IAgentObserver observer, AgentStep step)
+    {
+        run.Steps.Add(step);
+        run.ExpertMs += step.DurationMs;
+        observer.OnEvent(new ObservationEvent(step));
+    }
+
+    private AgentRunResult Finish(RunState run, string status, string? answer, string? error) => new()
+    {
+        Status = status,
+        Answer = answer,
+        Error = error,
+        Steps = [.. run.Steps],
+        Images = images.Images,
+        Provider = llm.Provider,
+        Model = llm.Model,
+        Tokens = run.Tokens,
+        LlmCalls = run.LlmCalls,
+        DurationMs = run.Clock.ElapsedMilliseconds,
+        LlmMs = run.LlmMs,
+        ExpertMs = run.ExpertMs,
+        ErrorCode = status switch
+        {
+            RunStatus.Answered => ExitCodes.Answered,
+            RunStatus.StepLimit or RunStatus.Timeout => ExitCodes.LimitReached,
+            RunStatus.Cancelled => ExitCodes.LimitReached,
+            _ => ExitCodes.Unexpected,
+        },
+    };
+
+    private sealed class RunState(Stopwatch clock)
+    {
+        public Stopwatch Clock { get; } = clock;
+        public List<AgentStep> Steps { get; } = [];
+        public TokenUsage Tokens { get; set; } = new(0, 0);
+        public int LlmCalls { get; set; }
+        public long LlmMs { get; set; }
+        public long ExpertMs { get; set; }
+    }
+}

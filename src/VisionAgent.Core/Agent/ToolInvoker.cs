@@ -1,0 +1,165 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Microsoft.SemanticKernel;
+using VisionAgent.Abstractions;
+using VisionAgent.Core.Experts;
+
+namespace VisionAgent.Core.Agent;
+
+/// <summary>The result of one tool call as the loop records it.</summary>
+public sealed record ToolOutcome(string Tool, string Observation, ExpertResult? Result, bool Failed, long DurationMs, IReadOnlyDictionary<string, string> Arguments);
+
+/// <summary>
+/// Calls experts on behalf of the LLM (or the <c>tool</c> command): resolves the tool, maps and checks the
+/// arguments against the function's metadata, refuses paths and URLs, invokes it, and turns every failure
+/// into an observation that says what was wrong and what is valid.
+/// </summary>
+public sealed partial class ToolInvoker(ExpertRegistry registry, IImageStore images, UntrustedTextMarker marker)
+{
+    private static readonly string[] ImageAliases = ["image", "img", "image_handle", "handle", "image_id", "input_image", "input", "src", "source"];
+
+    public ExpertRegistry Registry => registry;
+
+    public async Task<ToolOutcome> InvokeAsync(string toolName, IReadOnlyDictionary<string, string> arguments, string? positional, CancellationToken cancellationToken)
+    {
+        var stopwatch = Stopwatch.StartNew();
+        var tool = registry.Resolve(toolName, arguments);
+        if (tool is null)
+            return Fail(toolName, $"Unknown tool '{toolName}'. Valid tools: {string.Join(", ", registry.Tools.Select(t => t.Name))}.", arguments, stopwatch);
+
+        var (mapped, problem) = MapArguments(tool, arguments, positional);
+        if (problem is not null) return Fail(tool.Name, problem, mapped, stopwatch);
+
+        try
+        {
+            var result = await tool.Function.InvokeAsync(registry.Kernel, ToKernelArguments(mapped), cancellationToken);
+            var expertResult = result.GetValue<object>() switch
+            {
+                ExpertResult r => r,
+                null => ExpertResult.Text("(no result)"),
+                var other => ExpertResult.Text(other.ToString() ?? ""),
+            };
+            return new ToolOutcome(tool.Name, Format(expertResult), expertResult, false, stopwatch.ElapsedMilliseconds, mapped);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            // The one place where any expert failure becomes an observation for the LLM, sanitised.
+            return Fail(tool.Name, Describe(tool.Name, ex), mapped, stopwatch);
+        }
+    }
+
+    /// <summary>The observation text for a result: the expert's text (marked when untrusted) and the new handles.</summary>
+    public string Format(ExpertResult result)
+    {
+        var builder = new StringBuilder();
+        builder.Append(result.ContainsUntrustedText ? marker.Mark(result.Observation) : result.Observation);
+        if (result.Images.Count > 0)
+        {
+            builder.Append("\nNew images: ");
+            builder.AppendJoin(", ", result.Images.Select(i => $"{i.Handle} ({i.Kind} of {i.Parent})"));
+        }
+        return builder.ToString();
+    }
+
+    private (Dictionary<string, string> Mapped, string? Problem) MapArguments(ToolDescriptor tool, IReadOnlyDictionary<string, string> arguments, string? positional)
+    {
+        var parameters = tool.Parameters;
+        var mapped = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        var ignored = new List<string>();
+        foreach (var (rawKey, value) in arguments)
+        {
+            var key = ReActParser.NormaliseKey(rawKey);
+            if (key is "op" or "operation" && tool.Expert.Plugin?.Count() > 1 && !parameters.Any(p => p.Name == key)) continue;
+            var parameter = parameters.FirstOrDefault(p => string.Equals(p.Name, key, StringComparison.OrdinalIgnoreCase))
+                ?? (ImageAliases.Contains(key) ? parameters.FirstOrDefault(p => p.Name == "image") : null);
+            if (parameter is null) ignored.Add(rawKey);
+            else mapped[parameter.Name] = value;
+        }
+        if (positional is not null)
+        {
+            var target = parameters.FirstOrDefault(p => p.Name == "image" && !mapped.ContainsKey(p.Name))
+                ?? parameters.FirstOrDefault(p => p.IsRequired && !mapped.ContainsKey(p.Name));
+            if (target is not null) mapped[target.Name] = positional;
+        }
+
+        foreach (var (key, value) in mapped)
+        {
+            if (LooksLikePathOrUrl(value))
+                return (mapped, $"Argument '{key}' of {tool.Name} looks like a file path or URL. Tools accept image handles only: {HandleList()}.");
+        }
+
+        var missing = parameters.Where(p => p.IsRequired && !mapped.ContainsKey(p.Name)).Select(p => p.Name).ToList();
+        if (missing.Count > 0)
+        {
+            var usage = string.Join(", ", parameters.Select(p => p.IsRequired ? p.Name : p.Name + "?"));
+            return (mapped, $"{tool.Name} needs {string.Join(" and ", missing)}. Its arguments: {usage}. Images: {HandleList()}.");
+        }
+        if (ignored.Count > 0)
+        {
+            var names = string.Join(", ", parameters.Select(p => p.Name));
+            return (mapped, $"{tool.Name} has no argument {string.Join(", ", ignored.Select(i => $"'{i}'"))}. Its arguments: {names}.");
+        }
+        return (mapped, null);
+    }
+
+    private string HandleList()
+    {
+        var handles = images.Images.Select(i => i.Handle).Concat(images.Regions.Select(r => r.Reference)).ToList();
+        return handles.Count == 0 ? "(none attached)" : string.Join(", ", handles);
+    }
+
+    private static KernelArguments ToKernelArguments(Dictionary<string, string> mapped)
+    {
+        var arguments = new KernelArguments();
+        foreach (var (key, value) in mapped) arguments[key] = value;
+        return arguments;
+    }
+
+    private string Describe(string tool, Exception ex)
+    {
+        var inner = ex;
+        while (inner is KernelException or System.Reflection.TargetInvocationException or AggregateException && inner.InnerException is not null)
+            inner = inner.InnerException!;
+        return inner switch
+        {
+            UnknownHandleException u => $"{tool}: {u.Message}",
+            VisionAgentException v => $"{tool}: {v.Message}",
+            ArgumentException or FormatException or InvalidCastException =>
+                $"{tool}: bad argument ({FirstLine(inner.Message)}). Images: {HandleList()}.",
+            _ => $"{tool} failed ({inner.GetType().Name}: {FirstLine(inner.Message)}).",
+        };
+    }
+
+    private static ToolOutcome Fail(string tool, string message, IReadOnlyDictionary<string, string> arguments, Stopwatch stopwatch) =>
+        new(tool, "Error: " + message, null, true, stopwatch.ElapsedMilliseconds, arguments);
+
+    private static string FirstLine(string text)
+    {
+        var line = text.Split('\n')[0].Trim();
+        return line.Length > 200 ? line[..200] : line;
+    }
+
+    public static bool LooksLikePathOrUrl(string value)
+    {
+        var v = value.Trim().Trim('"', '\'');
+        if (v.Length == 0) return false;
+        return UrlLike().IsMatch(v) || AbsolutePath().IsMatch(v) || FileLike().IsMatch(v);
+    }
+
+    [GeneratedRegex(@"^[a-z][a-z0-9+.\-]*://|^(data|file):", RegexOptions.IgnoreCase)]
+    private static partial Regex UrlLike();
+
+    [GeneratedRegex(@"^(/|~[/\\]|\.{1,2}[/\\]|[A-Za-z]:[\\/]|\\\\)")]
+    private static partial Regex AbsolutePath();
+
+    [GeneratedRegex(@"^[^\s]*[/\\][^\s]*\.(png|jpe?g|webp|bmp|gif|tiff?|onnx|txt|json|ya?ml)$|^[^\s/\\]+\.(png|jpe?g|webp|bmp|gif|tiff?)$", RegexOptions.IgnoreCase)]
+    private static partial Regex FileLike();
+
+    internal static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

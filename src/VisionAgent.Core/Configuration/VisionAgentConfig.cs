@@ -1,0 +1,86 @@
+namespace VisionAgent.Core.Configuration;
+
+/// <summary>The contents of <c>visionagent.yaml</c>; every section is optional.</summary>
+public sealed class VisionAgentConfig
+{
+    public LlmConfig Llm { get; set; } = new();
+    public AgentConfig Agent { get; set; } = new();
+    public OnnxConfig Onnx { get; set; } = new();
+    public ImagesConfig Images { get; set; } = new();
+
+    /// <summary>Per-expert configuration: model file paths and settings.</summary>
+    public Dictionary<string, ExpertConfig> Experts { get; set; } = [];
+
+    /// <summary>Extra folders scanned for plugins.</summary>
+    public List<string> Plugins { get; set; } = [];
+
+    /// <summary>MCP servers whose tools become experts.</summary>
+    public Dictionary<string, McpServerConfig> McpServers { get; set; } = [];
+
+    /// <summary>Where models are cached; default under the data folder.</summary>
+    public string? ModelsDir { get; set; }
+}
+
+public sealed class LlmConfig
+{
+    /// <summary>openai (any OpenAI-compatible endpoint) or offline.</summary>
+    public string? Provider { get; set; }
+    public string? Endpoint { get; set; }
+    public string? Model { get; set; }
+    public string? ApiKey { get; set; }
+
+    /// <summary>The model can see images: they are attached to the user's message too.</summary>
+    public bool Vision { get; set; }
+
+    public double Temperature { get; set; }
+    public int MaxTokens { get; set; } = 1024;
+
+    /// <summary>Per-attempt timeout; local models can be slow, so the default is generous.</summary>
+    public double TimeoutSeconds { get; set; } = 120;
+    public int MaxRetries { get; set; } = 3;
+
+    /// <summary>Base delay of the exponential back-off between retries (Retry-After wins when sent).</summary>
+    public double RetryDelaySeconds { get; set; } = 2;
+}
+
+public sealed class AgentConfig
+{
+    public int MaxSteps { get; set; } = 8;
+    public double TimeoutSeconds { get; set; } = 300;
+
+    /// <summary>react (text protocol) or tools (native function calling).</summary>
+    public string Mode { get; set; } = "react";
+
+    /// <summary>How many past turns of a chat stay in the prompt.</summary>
+    public int HistoryTurns { get; set; } = 12;
+}
+
+public sealed class OnnxConfig
+{
+    public string Device { get; set; } = "cpu";
+    public int Gpu { get; set; }
+    public int Threads { get; set; }
+}
+
+public sealed class ImagesConfig
+{
+    public int MaxWidth { get; set; } = 16_384;
+    public int MaxHeight { get; set; } = 16_384;
+    public double MaxMegapixels { get; set; } = 64;
+    public int MemoryLimitMegabytes { get; set; } = 1024;
+}
+
+public sealed class ExpertConfig
+{
+    /// <summary>Model name to file path, overriding the cache.</summary>
+    public Dictionary<string, string> Models { get; set; } = [];
+    public Dictionary<string, string> Settings { get; set; } = [];
+    public bool Enabled { get; set; } = true;
+}
+
+public sealed class McpServerConfig
+{
+    public required string Command { get; set; }
+    public List<string> Args { get; set; } = [];
+    public Dictionary<string, string> Env { get; set; } = [];
+}

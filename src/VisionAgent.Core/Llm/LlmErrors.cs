@@ -1,0 +1,71 @@
+using System.Net;
+using System.Text.Json;
+using Microsoft.SemanticKernel;
+using Polly.CircuitBreaker;
+using Polly.Timeout;
+using VisionAgent.Abstractions;
+
+namespace VisionAgent.Core.Llm;
+
+/// <summary>Turns whatever the connector throws into one clear <see cref="LlmException"/> line.</summary>
+public static class LlmErrors
+{
+    public static async Task<T> GuardAsync<T>(Func<Task<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await call();
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            throw;
+        }
+        catch (Exception ex) when (Describe(ex) is { } message)
+        {
+            throw new LlmException(message, ex);
+        }
+    }
+
+    /// <summary>A one-line description of an LLM failure, or null for exceptions that are not about the LLM.</summary>
+    public static string? Describe(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case HttpOperationException { StatusCode: { } status } http:
+                    return $"the LLM endpoint answered {(int)status} {Reason(status)}{Detail(http.ResponseContent)}";
+                case TimeoutRejectedException:
+                    return "the LLM endpoint did not answer in time (raise llm.timeout_seconds for slow local models)";
+                case BrokenCircuitException:
+                    return "the LLM endpoint kept failing; giving up for now";
+                case HttpRequestException { HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError } req:
+                    return $"cannot reach the LLM endpoint ({req.Message.Split('\n')[0]})";
+                case HttpRequestException req:
+                    return $"the LLM request failed ({req.Message.Split('\n')[0]})";
+                case JsonException or FormatException:
+                    return "the LLM endpoint answered with something that is not a valid chat completion";
+                case TaskCanceledException or OperationCanceledException or TimeoutException:
+                    return "the LLM endpoint did not answer in time (raise llm.timeout_seconds for slow local models)";
+            }
+        }
+        if (ex is HttpOperationException or KernelException or InvalidOperationException or ArgumentException or KeyNotFoundException or NullReferenceException && ex.StackTrace?.Contains("OpenAI", StringComparison.Ordinal) == true)
+            return $"the LLM endpoint answered with something unusable ({ex.Message.Split('\n')[0]})";
+        return null;
+    }
+
+    private static string Reason(HttpStatusCode status) => status switch
+    {
+        HttpStatusCode.Unauthorized => "(check the API key)",
+        HttpStatusCode.NotFound => "(check the endpoint URL and the model name)",
+        HttpStatusCode.TooManyRequests => "(rate limited; retries exhausted)",
+        _ => $"({status})",
+    };
+
+    private static string Detail(string? body)
+    {
+        if (string.IsNullOrWhiteSpace(body)) return "";
+        var line = body.Split('\n')[0].Trim();
+        return ": " + (line.Length > 160 ? line[..160] : line);
+    }
+}
