@@ -9,7 +9,20 @@ using VisionAgent.Core.Experts;
 namespace VisionAgent.Core.Agent;
 
 /// <summary>The result of one tool call as the loop records it.</summary>
-public sealed record ToolOutcome(string Tool, string Observation, ExpertResult? Result, bool Failed, long DurationMs, IReadOnlyDictionary<string, string> Arguments);
+public sealed record ToolOutcome(string Tool, string Observation, ExpertResult? Result, bool Failed, long DurationMs, IReadOnlyDictionary<string, string> Arguments)
+{
+    /// <summary>The failure behind a failed outcome, when an expert threw (null for argument problems).</summary>
+    public Exception? Error { get; init; }
+
+    /// <summary>The CLI exit code for this outcome: 0, 3 for bad input or a missing model, 1 for an expert's own failure.</summary>
+    public int ExitCode => !Failed ? ExitCodes.Answered : Error switch
+    {
+        null => ExitCodes.BadInput,
+        VisionAgentException v => v.ExitCode,
+        ArgumentException or FormatException or InvalidCastException => ExitCodes.BadInput,
+        _ => ExitCodes.Unexpected,
+    };
+}
 
 /// <summary>
 /// Calls experts on behalf of the LLM (or the <c>tool</c> command): resolves the tool, maps and checks the
@@ -50,7 +63,7 @@ public sealed partial class ToolInvoker(ExpertRegistry registry, IImageStore ima
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
             // The one place where any expert failure becomes an observation for the LLM, sanitised.
-            return Fail(tool.Name, Describe(tool.Name, ex), mapped, stopwatch);
+            return Fail(tool.Name, Describe(tool.Name, ex), mapped, stopwatch) with { Error = Unwrap(ex) };
         }
     }
 
@@ -121,11 +134,17 @@ public sealed partial class ToolInvoker(ExpertRegistry registry, IImageStore ima
         return arguments;
     }
 
-    private string Describe(string tool, Exception ex)
+    private static Exception Unwrap(Exception ex)
     {
         var inner = ex;
         while (inner is KernelException or System.Reflection.TargetInvocationException or AggregateException && inner.InnerException is not null)
             inner = inner.InnerException!;
+        return inner;
+    }
+
+    private string Describe(string tool, Exception ex)
+    {
+        var inner = Unwrap(ex);
         return inner switch
         {
             UnknownHandleException u => $"{tool}: {u.Message}",

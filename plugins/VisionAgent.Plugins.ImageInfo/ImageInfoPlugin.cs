@@ -1,0 +1,44 @@
+using System.ComponentModel;
+using System.Globalization;
+using Microsoft.SemanticKernel;
+using VisionAgent.Abstractions;
+using VisionAgent.Imaging;
+
+namespace VisionAgent.Plugins.ImageInfo;
+
+/// <summary>The image_info tool: cheap facts about an image, no model needed.</summary>
+public sealed class ImageInfoPlugin(IImageStore images)
+{
+    [KernelFunction("image_info")]
+    [Description("Format, width, height, colour mode, file size, EXIF orientation and capture time, mean brightness (0-255) and dominant colours of an image.")]
+    public Task<ExpertResult> DescribeAsync(
+        [Description("image handle, e.g. img1")] string image,
+        CancellationToken cancellationToken = default)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        var record = images.Get(image);
+        var facts = ImageFactsReader.Read(record.Path, ImageLoader.Shared, cancellationToken);
+        var colours = string.Join(", ", facts.DominantColours.Select(c => FormattableString.Invariant($"{c.Name} {c.Share:0%}")));
+        var observation = FormattableString.Invariant(
+            $"{record.Handle}: {facts.Format} {facts.Width}x{facts.Height} ({facts.Megapixels:0.##} MP), {facts.ColourMode}, {FormatBytes(facts.FileBytes)}; mean brightness {facts.MeanBrightness:0}/255 ({BrightnessWord(facts.MeanBrightness)}); dominant colours: {colours}")
+            + (facts.Orientation is { } o ? $"; EXIF orientation {o}" : "")
+            + (facts.CapturedAt is { } t ? $"; taken {t}" : "") + ".";
+        return Task.FromResult(new ExpertResult { Observation = observation, Data = facts with { Handle = record.Handle } });
+    }
+
+    private static string BrightnessWord(double mean) => mean switch
+    {
+        < 60 => "dark",
+        < 110 => "dim",
+        < 170 => "medium",
+        < 215 => "bright",
+        _ => "very bright",
+    };
+
+    private static string FormatBytes(long bytes) => bytes switch
+    {
+        < 1024 => $"{bytes} B",
+        < 1024 * 1024 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1024.0:0.#} KiB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / (1024.0 * 1024):0.#} MiB"),
+    };
+}

@@ -1,0 +1,66 @@
+using System.CommandLine;
+using Microsoft.SemanticKernel.ChatCompletion;
+using Spectre.Console;
+using VisionAgent.Abstractions;
+using VisionAgent.Core.Agent;
+using VisionAgent.Core.Configuration;
+using VisionAgent.Core.Hosting;
+using VisionAgent.Cli.Rendering;
+
+namespace VisionAgent.Cli;
+
+/// <summary>What every command builds first: configuration, console, progress and the agent host.</summary>
+public sealed class CliHost : IDisposable
+{
+    private CliHost(ParseResult parse, AgentHost host, IAnsiConsole console, IAnsiConsole errorConsole, ProgressRouter progress)
+    {
+        Parse = parse;
+        Host = host;
+        Console = console;
+        ErrorConsole = errorConsole;
+        Progress = progress;
+    }
+
+    public ParseResult Parse { get; }
+    public AgentHost Host { get; }
+    public IAnsiConsole Console { get; }
+    public IAnsiConsole ErrorConsole { get; }
+    public ProgressRouter Progress { get; }
+    public TextWriter Output => Parse.InvocationConfiguration.Output;
+    public TextWriter Error => Parse.InvocationConfiguration.Error;
+
+    public static CliHost Create(
+        ParseResult parse,
+        ConfigOverrides? overrides = null,
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? modelOverrides = null)
+    {
+        var config = ConfigLoader.Load(overrides ?? GlobalOptions.Overrides(parse));
+        var output = parse.InvocationConfiguration.Output;
+        var error = parse.InvocationConfiguration.Error;
+        var console = ConsoleFactory.Create(output);
+        var errorConsole = ConsoleFactory.Create(error);
+        var progress = new ProgressRouter(errorConsole);
+        var host = AgentHost.Create(new AgentHostOptions
+        {
+            Config = config,
+            OutputDirectory = parse.GetValue(GlobalOptions.Output),
+            OfflineModels = parse.GetValue(GlobalOptions.Offline),
+            ModelOverrides = modelOverrides ?? new Dictionary<string, IReadOnlyDictionary<string, string>>(),
+            Progress = progress,
+            Warn = message => error.WriteLine($"warning: {message}"),
+        });
+        return new CliHost(parse, host, console, errorConsole, progress);
+    }
+
+    /// <summary>Registers the user's images; a bad one is a one-line error with exit code 3.</summary>
+    public IReadOnlyList<ImageRecord> AddImages(IEnumerable<string> paths) => paths.Select(p => Host.Images.AddInput(p)).ToList();
+
+    /// <summary>The configured LLM, or the offline planner when none is configured or <c>--llm offline</c> is given.</summary>
+    public (IChatCompletionService Service, LlmIdentity Identity) CreateLlm()
+    {
+        if (Host.CreateConfiguredLlm() is { } configured) return configured;
+        throw new LlmException("no LLM is configured: set llm.endpoint in visionagent.yaml, VISIONAGENT_LLM_ENDPOINT, or --llm-endpoint (see the README)");
+    }
+
+    public void Dispose() => Host.Dispose();
+}

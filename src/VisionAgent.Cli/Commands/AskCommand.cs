@@ -1,0 +1,54 @@
+using System.CommandLine;
+using Spectre.Console;
+using VisionAgent.Abstractions;
+using VisionAgent.Cli.Rendering;
+
+namespace VisionAgent.Cli.Commands;
+
+/// <summary><c>visionagent ask [--image PATH]... [--json] [--max-steps N] [--mode react|tools] QUESTION</c></summary>
+public static class AskCommand
+{
+    public static readonly Option<string[]> Images = new("--image", "-i") { Description = "An image to ask about (repeatable); it becomes img1, img2, ...", AllowMultipleArgumentsPerToken = false };
+    public static readonly Option<bool> Json = new("--json") { Description = "Print only a JSON document with the status, answer, steps and images" };
+    public static readonly Option<int?> MaxSteps = new("--max-steps") { Description = "Most LLM steps before giving up (default 8)" };
+    public static readonly Option<string?> Mode = new("--mode") { Description = "react (text protocol, default) or tools (native function calling)" };
+    public static readonly Option<double?> Timeout = new("--timeout") { Description = "Wall-clock limit in seconds (default 300)" };
+    public static readonly Argument<string> Question = new("question") { Description = "The question about the images" };
+
+    public static Command Create()
+    {
+        Mode.AcceptOnlyFromAmong("react", "tools");
+        var command = new Command("ask", "Ask one question about images and print the agent's thoughts, actions, observations and answer")
+        {
+            Images, Json, MaxSteps, Mode, Timeout, Question,
+        };
+        command.SetAction(RunAsync);
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var overrides = GlobalOptions.Overrides(parse, parse.GetValue(MaxSteps), parse.GetValue(Mode), parse.GetValue(Timeout));
+        using var cli = CliHost.Create(parse, overrides);
+        var question = parse.GetValue(Question) ?? "";
+        if (string.IsNullOrWhiteSpace(question)) throw new BadInputException("the question is empty");
+        cli.AddImages(parse.GetValue(Images) ?? []);
+        var (chat, identity) = cli.CreateLlm();
+        var session = cli.Host.CreateSession(chat, identity);
+        var json = parse.GetValue(Json);
+
+        if (json)
+        {
+            var result = await session.AskAsync(question, null, cancellationToken);
+            await cli.Output.WriteLineAsync(JsonOutput.Run(result, cli.Host.Marker));
+            return result.ErrorCode;
+        }
+
+        cli.Console.MarkupLine($"[grey]Planner: {Markup.Escape(identity.Provider)} ({Markup.Escape(identity.Model)})[/]");
+        var renderer = new TraceRenderer(cli.Console, cli.Host.Marker);
+        var outcome = await session.AskAsync(question, renderer, cancellationToken);
+        if (outcome.Error is not null && outcome.Status != "answered")
+            await cli.Error.WriteLineAsync($"error: {outcome.Error}");
+        return outcome.ErrorCode;
+    }
+}

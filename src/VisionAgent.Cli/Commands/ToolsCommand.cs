@@ -1,0 +1,82 @@
+using System.CommandLine;
+using Spectre.Console;
+using VisionAgent.Cli.Rendering;
+using VisionAgent.Core.Experts;
+
+namespace VisionAgent.Cli.Commands;
+
+/// <summary><c>visionagent tools [--json]</c>: every expert, its functions and parameters, and whether it is ready.</summary>
+public static class ToolsCommand
+{
+    public static readonly Option<bool> Json = new("--json") { Description = "Print JSON" };
+
+    public static Command Create()
+    {
+        var command = new Command("tools", "List the experts, their functions and parameters, and what each still needs") { Json };
+        command.SetAction((parse, _) => Task.FromResult(Run(parse)));
+        return command;
+    }
+
+    public sealed record ToolInfo(string Name, string Description, IReadOnlyList<ParameterInfo> Parameters);
+    public sealed record ParameterInfo(string Name, string? Description, bool Required, string? Type);
+    public sealed record ExpertInfo(string Name, string Description, string Origin, string Status, string? Detail, IReadOnlyList<ToolInfo> Tools);
+
+    public static IReadOnlyList<ExpertInfo> Describe(ExpertRegistry registry) => registry.Experts.Select(expert =>
+    {
+        var tools = registry.Tools.Where(t => t.Expert == expert).Select(t => new ToolInfo(
+            t.Name,
+            t.Function.Description,
+            t.Parameters.Select(p => new ParameterInfo(p.Name, p.Description, p.IsRequired, p.ParameterType?.Name)).ToList())).ToList();
+        string status;
+        string? detail = null;
+        if (expert.LoadError is not null)
+        {
+            status = "broken";
+            detail = expert.LoadError;
+        }
+        else
+        {
+            var missing = registry.MissingModels(expert.Manifest);
+            var fetchOnUse = expert.Manifest.Models.Where(m => m.Required && m.AutoFetch && !registry.Models.IsAvailable(expert.Manifest.Name, m.Name)).ToList();
+            if (missing.Count > 0)
+            {
+                status = "needs models";
+                detail = $"missing {string.Join(", ", missing)}: run visionagent models fetch {expert.Manifest.Name}, or give --model PATH / experts.{expert.Manifest.Name}.models in visionagent.yaml";
+            }
+            else if (fetchOnUse.Count > 0)
+            {
+                status = "ready";
+                detail = $"fetches {string.Join(", ", fetchOnUse.Select(m => m.Name))} on first use (or now: visionagent models fetch {expert.Manifest.Name})";
+            }
+            else
+            {
+                status = "ready";
+            }
+        }
+        return new ExpertInfo(expert.Manifest.Name, expert.Manifest.Description, expert.Origin, status, detail, tools);
+    }).ToList();
+
+    private static int Run(ParseResult parse)
+    {
+        using var cli = CliHost.Create(parse);
+        var experts = Describe(cli.Host.Registry);
+        if (parse.GetValue(Json))
+        {
+            cli.Output.WriteLine(JsonOutput.Serialize(experts));
+            return 0;
+        }
+        foreach (var expert in experts)
+        {
+            var colour = expert.Status switch { "ready" => "green", "broken" => "red", _ => "yellow" };
+            cli.Console.MarkupLine($"[bold]{Markup.Escape(expert.Name)}[/] [{colour}]{expert.Status}[/] [grey]({Markup.Escape(expert.Origin)})[/]");
+            cli.Console.MarkupLine($"  {Markup.Escape(expert.Description)}");
+            if (expert.Detail is not null) cli.Console.MarkupLine($"  [grey]{Markup.Escape(expert.Detail)}[/]");
+            foreach (var tool in expert.Tools)
+            {
+                var parameters = string.Join(", ", tool.Parameters.Select(p => p.Required ? p.Name : p.Name + "?"));
+                cli.Console.MarkupLine($"  - [cyan]{Markup.Escape(tool.Name)}[/]({Markup.Escape(parameters)})");
+            }
+        }
+        return 0;
+    }
+}

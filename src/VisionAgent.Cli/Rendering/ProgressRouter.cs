@@ -1,0 +1,32 @@
+using Spectre.Console;
+using VisionAgent.Abstractions;
+
+namespace VisionAgent.Cli.Rendering;
+
+/// <summary>
+/// Shows experts' long work (model downloads, denoising steps) as progress bars on the error stream, so
+/// <c>--json</c> output stays clean. On a terminal it draws live bars; elsewhere it prints one line per stage.
+/// </summary>
+public sealed class ProgressRouter(IAnsiConsole console) : IProgress<ExpertProgress>
+{
+    private readonly Lock _gate = new();
+    private readonly Dictionary<string, int> _lastPercent = [];
+
+    public void Report(ExpertProgress value)
+    {
+        var key = $"{value.Expert}: {value.Stage}";
+        var percent = value.Total > 0 ? (int)(100 * value.Completed / value.Total) : 0;
+        lock (_gate)
+        {
+            // Print at 0, every 25% and at completion: enough to see work advance without flooding a log.
+            var bucket = percent >= 100 ? 100 : percent / 25 * 25;
+            if (_lastPercent.TryGetValue(key, out var last) && last >= bucket) return;
+            _lastPercent[key] = bucket;
+            var amount = value.Unit == "bytes"
+                ? $"{value.Completed / 1048576:0.0}/{value.Total / 1048576:0.0} MiB"
+                : $"{value.Completed:0}/{value.Total:0}{(value.Unit is null ? "" : " " + value.Unit)}";
+            var bar = new string('#', bucket / 5).PadRight(20, '.');
+            console.MarkupLine($"[grey]{Markup.Escape(key)} [[{bar}]] {percent,3}% {Markup.Escape(amount)}[/]");
+        }
+    }
+}
