@@ -76,7 +76,7 @@ public sealed class SegmentPlugin
             mask = await Isnet.SegmentBoxAsync(pixels, region, cut, cancellationToken);
             (backendName, model) = ("isnet", IsnetBackend.ModelName);
             if (choice == "auto")
-                note = "no SAM weights installed, so this is the salient object inside the box; for promptable masks run: visionagent models fetch segment";
+                note = "no SAM weights installed, so this is the salient object inside the box; for promptable masks run: visionagent models fetch segment --group mobilesam";
         }
         else
         {
@@ -153,7 +153,7 @@ public sealed class SegmentPlugin
 
     private BadInputException SamMissing() => new(
         "point and box prompts need SAM-format weights (MobileSAM or SAM ViT-B), which are not installed; install them with: " +
-        "visionagent models fetch segment (or segment without a prompt for the salient object)");
+        "visionagent models fetch segment --group mobilesam (or --group sam_vit_b), or segment without a prompt for the salient object");
 
     private ExpertResult Report(
         ImageRecord record, Image<Rgb24> pixels, BinaryMask mask, SegmentPrompt prompt, string backend, string model,

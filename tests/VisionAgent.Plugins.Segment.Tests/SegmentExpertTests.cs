@@ -190,8 +190,8 @@ public sealed class SegmentExpertTests : IDisposable
         var error = await Assert.ThrowsAsync<BadInputException>(() => plugin.SegmentAsync(input.Handle, point: "10,10"));
         var forced = await Assert.ThrowsAsync<BadInputException>(() => plugin.SegmentAsync(input.Handle, box: "1,1,20,20", backend: "sam"));
 
-        Assert.Contains("visionagent models fetch segment", error.Message, StringComparison.Ordinal);
-        Assert.Contains("visionagent models fetch segment", forced.Message, StringComparison.Ordinal);
+        Assert.Contains("visionagent models fetch segment --group mobilesam", error.Message, StringComparison.Ordinal);
+        Assert.Contains("visionagent models fetch segment --group mobilesam", forced.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -206,7 +206,7 @@ public sealed class SegmentExpertTests : IDisposable
         var data = Assert.IsType<SegmentationResult>(result.Data);
         Assert.Equal("isnet", data.Backend);
         Assert.Equal(new PixelBox(60, 10, 100, 90), data.Box);
-        Assert.Contains("visionagent models fetch segment", result.Observation, StringComparison.Ordinal);
+        Assert.Contains("visionagent models fetch segment --group mobilesam", result.Observation, StringComparison.Ordinal);
     }
 
     [Theory]
