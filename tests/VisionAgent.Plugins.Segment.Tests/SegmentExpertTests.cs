@@ -168,6 +168,22 @@ public sealed class SegmentExpertTests : IDisposable
     }
 
     [Fact]
+    public async Task Encoder_sessions_unload_and_cached_embeddings_still_serve_prompts()
+    {
+        AddSam(TinySegmentModels.NchwEncoder(_host.PathFor("enc.onnx")), TinySegmentModels.EchoDecoder(_host.PathFor("dec.onnx")));
+        var input = _host.Images.AddInput(SegmentTestSupport.HalfRed(_host, "u.png", 64, 48));
+        var plugin = SegmentTestSupport.Plugin(_host);
+        await plugin.SegmentAsync(input.Handle, point: "10,10");
+
+        var unloaded = await plugin.UnloadEncodersAsync(CancellationToken.None);
+        var again = Assert.IsType<SegmentationResult>((await plugin.SegmentAsync(input.Handle, point: "20,20")).Data);
+
+        Assert.Equal(1, unloaded);
+        Assert.True(again.EmbeddingCached);
+        Assert.Equal(1, plugin.Sam.EncoderRuns);
+    }
+
+    [Fact]
     public async Task Hwc_encoder_gets_raw_interleaved_rgb_by_its_input_rank()
     {
         AddSam(TinySegmentModels.HwcEncoder(_host.PathFor("enc.onnx")), TinySegmentModels.EchoDecoder(_host.PathFor("dec.onnx")));
