@@ -55,7 +55,8 @@ public sealed class AgentHost : IDisposable
             .AddSingleton(Marker)
             .AddSingleton<IImageStore>(Images)
             .AddSingleton<IModelLocator>(Models)
-            .AddSingleton(Config);
+            .AddSingleton(Config)
+            .AddSingleton<IMaskProvider>(_ => new SegmenterMaskProvider(GetInvoker));
         foreach (var configure in ServiceHooks) configure(services, this);
         var provider = services.BuildServiceProvider();
         _owned.Add(provider);
@@ -141,6 +142,9 @@ public sealed class AgentHost : IDisposable
         for (var i = _owned.Count - 1; i >= 0; i--) _owned[i].Dispose();
         _owned.Clear();
     }
+
+    // Services resolve lazily, after the constructor has set the invoker.
+    private ToolInvoker GetInvoker() => Invoker;
 
     private bool IsEnabled(string expert) => !Config.Experts.TryGetValue(expert, out var c) || c.Enabled;
 
