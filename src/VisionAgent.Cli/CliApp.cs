@@ -15,6 +15,7 @@ public static class CliApp
         root.Subcommands.Add(ToolsCommand.Create());
         root.Subcommands.Add(ToolCommand.Create());
         root.Subcommands.Add(ModelsCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         return root;
     }
 
