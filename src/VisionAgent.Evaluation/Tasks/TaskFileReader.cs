@@ -34,6 +34,7 @@ public static class TaskFileReader
             {
                 var files = Directory.EnumerateFiles(path, "*.*", SearchOption.AllDirectories)
                     .Where(f => f.EndsWith(".yaml", StringComparison.OrdinalIgnoreCase) || f.EndsWith(".yml", StringComparison.OrdinalIgnoreCase))
+                    .Where(f => !f.EndsWith(Recording.CassetteStore.Extension, StringComparison.OrdinalIgnoreCase))
                     .Order(StringComparer.Ordinal);
                 foreach (var file in files) Collect(file, tasks, problems);
             }
