@@ -56,7 +56,7 @@ public static class EvalCommand
                 table.AddRow(Markup.Escape(row.Id), row.Before ?? "-", row.After ?? "-", $"[{colour}]{row.Change}[/]", Markup.Escape(row.Detail));
             }
             console.Write(table);
-            console.MarkupLine(Invariant($"pass rate {a.Summary.PassRate:P1} -> {b.Summary.PassRate:P1}; better {Count(rows, ReportComparer.Better)}, worse {Count(rows, ReportComparer.Worse)}, same {Count(rows, ReportComparer.Same)}, added {Count(rows, ReportComparer.Added)}, removed {Count(rows, ReportComparer.Removed)}"));
+            console.MarkupLine(Invariant($"pass rate {a.Summary.PassRate * 100:0.0}% -> {b.Summary.PassRate * 100:0.0}%; better {Count(rows, ReportComparer.Better)}, worse {Count(rows, ReportComparer.Worse)}, same {Count(rows, ReportComparer.Same)}, added {Count(rows, ReportComparer.Added)}, removed {Count(rows, ReportComparer.Removed)}"));
             return ExitCodes.Answered;
         });
         return compare;
@@ -149,13 +149,13 @@ public static class EvalCommand
             console.Write(failed);
         }
         var table = new Table().AddColumns("", "tasks", "passed", "pass rate");
-        table.AddRow("[bold]all[/]", s.Total.ToString(CultureInfo.InvariantCulture), s.Passed.ToString(CultureInfo.InvariantCulture), Invariant($"{s.PassRate:P1}"));
+        table.AddRow("[bold]all[/]", s.Total.ToString(CultureInfo.InvariantCulture), s.Passed.ToString(CultureInfo.InvariantCulture), Invariant($"{s.PassRate * 100:0.0}%"));
         foreach (var tag in s.ByTag)
-            table.AddRow("tag:" + Markup.Escape(tag.Tag), tag.Total.ToString(CultureInfo.InvariantCulture), tag.Passed.ToString(CultureInfo.InvariantCulture), Invariant($"{tag.PassRate:P1}"));
+            table.AddRow("tag:" + Markup.Escape(tag.Tag), tag.Total.ToString(CultureInfo.InvariantCulture), tag.Passed.ToString(CultureInfo.InvariantCulture), Invariant($"{tag.PassRate * 100:0.0}%"));
         console.Write(table);
         console.MarkupLine(Invariant($"mode {report.Mode}; steps {s.Steps}, tool calls {s.ToolCalls}, tokens {s.Tokens}; task latency p50 {s.LatencyP50Ms} ms, p90 {s.LatencyP90Ms} ms, p99 {s.LatencyP99Ms} ms; {report.DurationMs} ms in all"));
         var verdict = report.MetThreshold ? "[green]met[/]" : "[red]not met[/]";
-        console.MarkupLine(Invariant($"pass rate {s.PassRate:P1} (failed {s.Failed}, errors {s.Errors}, diverged {s.Diverged}); threshold {report.MinPass:P0} ") + verdict);
+        console.MarkupLine(Invariant($"pass rate {s.PassRate * 100:0.0}% (failed {s.Failed}, errors {s.Errors}, diverged {s.Diverged}); threshold {report.MinPass * 100:0}% ") + verdict);
     }
 
     private static int Count(IReadOnlyList<TaskComparison> rows, string change) => rows.Count(r => r.Change == change);

@@ -55,13 +55,13 @@ public static class ReportWriter
         var md = new StringBuilder();
         md.AppendLine("# VisionAgent evaluation").AppendLine();
         md.AppendLine(Invariant($"- Mode: {report.Mode}; LLM: {report.Provider} ({report.Model})"));
-        md.AppendLine(Invariant($"- Pass rate: {s.PassRate:P1} ({s.Passed}/{s.Total}; failed {s.Failed}, errors {s.Errors}, diverged {s.Diverged}); threshold {report.MinPass:P0}: {(report.MetThreshold ? "met" : "not met")}"));
+        md.AppendLine(Invariant($"- Pass rate: {s.PassRate * 100:0.0}% ({s.Passed}/{s.Total}; failed {s.Failed}, errors {s.Errors}, diverged {s.Diverged}); threshold {report.MinPass * 100:0}%: {(report.MetThreshold ? "met" : "not met")}"));
         md.AppendLine(Invariant($"- Steps {s.Steps}, tool calls {s.ToolCalls}, tokens {s.Tokens}; task latency p50 {s.LatencyP50Ms} ms, p90 {s.LatencyP90Ms} ms, p99 {s.LatencyP99Ms} ms; total {report.DurationMs} ms"));
         md.AppendLine();
         if (s.ByTag.Count > 0)
         {
             md.AppendLine("| tag | passed | total | pass rate |").AppendLine("|---|---:|---:|---:|");
-            foreach (var tag in s.ByTag) md.AppendLine(Invariant($"| {Cell(tag.Tag)} | {tag.Passed} | {tag.Total} | {tag.PassRate:P1} |"));
+            foreach (var tag in s.ByTag) md.AppendLine(Invariant($"| {Cell(tag.Tag)} | {tag.Passed} | {tag.Total} | {tag.PassRate * 100:0.0}% |"));
             md.AppendLine();
         }
         md.AppendLine("| task | status | steps | tools | tokens | ms | reason |").AppendLine("|---|---|---:|---:|---:|---:|---|");

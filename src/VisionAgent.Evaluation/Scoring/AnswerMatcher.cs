@@ -38,7 +38,7 @@ public static partial class AnswerMatcher
         }
         var result = builder.ToString().TrimEnd('.', '!');
         if (result.Length >= 2 && (result[0], result[^1]) is ('"', '"') or ('\'', '\'') or ('`', '`'))
-            result = result[1..^1].Trim();
+            result = result[1..^1].Trim().TrimEnd('.', '!');
         return result;
     }
 
