@@ -25,7 +25,8 @@ public static class CliApp
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
-            await error.WriteLineAsync($"error: {parse.Errors[0].Message} (see visionagent --help)");
+            var message = string.Join(' ', parse.Errors[0].Message.Split(['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries).Select(p => p.Trim()));
+            await error.WriteLineAsync($"error: {message} (see visionagent --help)");
             return ExitCodes.Usage;
         }
         var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };

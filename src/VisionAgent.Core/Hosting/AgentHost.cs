@@ -21,7 +21,7 @@ public sealed class AgentHost : IDisposable
 {
     private readonly List<IDisposable> _owned = [];
 
-    private AgentHost(AgentHostOptions options, IReadOnlyList<Assembly> expertAssemblies, IEnumerable<ExpertEntry>? extraExperts)
+    private AgentHost(AgentHostOptions options, IReadOnlyList<Assembly> expertAssemblies, IEnumerable<ExpertEntry>? extraExperts, Func<AgentHost, IEnumerable<ExpertEntry>>? expertFactory)
     {
         Options = options;
         Config = options.Config;
@@ -70,6 +70,7 @@ public sealed class AgentHost : IDisposable
 
         var entries = modules.Select(m => m.Entry ?? ExpertRegistry.CreateEntry(m.Type!, m.Type!.Assembly, CreateContext, "built-in", m.Manifest)).ToList();
         if (extraExperts is not null) entries.AddRange(extraExperts);
+        if (expertFactory is not null) entries.AddRange(expertFactory(this));
         Registry = new ExpertRegistry(entries.Where(e => IsEnabled(e.Manifest.Name)), Models);
         foreach (var broken in Registry.Experts.Where(e => e.LoadError is not null))
             options.Warn?.Invoke($"expert '{broken.Manifest.Name}' skipped: {broken.LoadError}");
@@ -92,8 +93,16 @@ public sealed class AgentHost : IDisposable
     public ExpertRegistry Registry { get; }
     public ToolInvoker Invoker { get; }
 
-    public static AgentHost Create(AgentHostOptions options, IReadOnlyList<Assembly>? expertAssemblies = null, IEnumerable<ExpertEntry>? extraExperts = null) =>
-        new(options, expertAssemblies ?? BuiltInExperts.Discover(), extraExperts);
+    /// <param name="options">The run's choices.</param>
+    /// <param name="expertAssemblies">Assemblies holding <see cref="IExpertModule"/>s (default: the built-in ones beside the host).</param>
+    /// <param name="extraExperts">Experts from other sources (plugin folders, MCP servers).</param>
+    /// <param name="expertFactory">Experts that need the host's image store or services, created once those exist.</param>
+    public static AgentHost Create(
+        AgentHostOptions options,
+        IReadOnlyList<Assembly>? expertAssemblies = null,
+        IEnumerable<ExpertEntry>? extraExperts = null,
+        Func<AgentHost, IEnumerable<ExpertEntry>>? expertFactory = null) =>
+        new(options, expertAssemblies ?? BuiltInExperts.Discover(), extraExperts, expertFactory);
 
     public ExpertContext CreateContext(ExpertManifest manifest)
     {

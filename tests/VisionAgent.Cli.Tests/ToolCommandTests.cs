@@ -1,0 +1,49 @@
+using System.Text.Json;
+
+namespace VisionAgent.Cli.Tests;
+
+public sealed class ToolCommandTests
+{
+    [Fact]
+    public async Task Tool_runs_one_expert_without_an_llm()
+    {
+        var run = await CliRunner.RunAsync("tool", "image_info", "--image", CliRunner.Sample("coffee.png"), "--json");
+
+        Assert.Equal(0, run.ExitCode);
+        using var doc = JsonDocument.Parse(run.Output);
+        Assert.True(doc.RootElement.GetProperty("ok").GetBoolean());
+        var data = doc.RootElement.GetProperty("data");
+        Assert.Equal(600, data.GetProperty("width").GetInt32());
+        Assert.Equal(400, data.GetProperty("height").GetInt32());
+        Assert.Equal("PNG", data.GetProperty("format").GetString());
+    }
+
+    [Fact]
+    public async Task Unknown_tool_and_bad_arguments_exit_3()
+    {
+        var unknown = await CliRunner.RunAsync("tool", "teleport", "--image", CliRunner.Sample("coffee.png"));
+        var badArg = await CliRunner.RunAsync("tool", "image_info", "--image", CliRunner.Sample("coffee.png"), "--arg", "nokey");
+        var extraArg = await CliRunner.RunAsync("tool", "image_info", "--image", CliRunner.Sample("coffee.png"), "--arg", "colour=blue");
+
+        Assert.Equal(3, unknown.ExitCode);
+        Assert.Contains("unknown tool 'teleport'", unknown.Error);
+        Assert.Equal(3, badArg.ExitCode);
+        Assert.Contains("--arg takes key=value", badArg.Error);
+        Assert.Equal(3, extraArg.ExitCode);
+        Assert.Contains("has no argument 'colour'", extraArg.Error);
+    }
+
+    [Fact]
+    public async Task Tools_lists_experts_with_parameters_and_status()
+    {
+        var run = await CliRunner.RunAsync("tools", "--json");
+
+        Assert.Equal(0, run.ExitCode);
+        using var doc = JsonDocument.Parse(run.Output);
+        var info = doc.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == "image_info");
+        Assert.Equal("ready", info.GetProperty("status").GetString());
+        var tool = Assert.Single(info.GetProperty("tools").EnumerateArray());
+        Assert.Equal("image", tool.GetProperty("parameters")[0].GetProperty("name").GetString());
+        Assert.True(tool.GetProperty("parameters")[0].GetProperty("required").GetBoolean());
+    }
+}
