@@ -25,6 +25,9 @@ public sealed record SuiteOptions
     /// <summary>The expert assemblies; null discovers the built-in ones beside the host.</summary>
     public IReadOnlyList<Assembly>? ExpertAssemblies { get; init; }
 
+    /// <summary>Experts built per task host (they may need its image store), beside the assemblies' ones.</summary>
+    public Func<AgentHost, IEnumerable<VisionAgent.Core.Experts.ExpertEntry>>? ExpertFactory { get; init; }
+
     /// <summary>The agent's LLM for a task (live and record modes); each task may get its own instance.</summary>
     public Func<EvalTask, TaskLlm>? Llm { get; init; }
 
@@ -127,7 +130,7 @@ public sealed class SuiteRunner(SuiteOptions options)
                 SharedOnnx = onnx,
                 OfflineModels = options.FrozenExperts,
                 SessionId = task.Id,
-            }, assemblies);
+            }, assemblies, expertFactory: options.ExpertFactory);
 
             TaskLlm llm;
             IChatCompletionService judge;
