@@ -127,6 +127,14 @@ public sealed class SuiteRunnerTests : IClassFixture<EvalFixture>
     }
 
     [Fact]
+    public async Task A_live_run_without_an_llm_is_an_llm_error()
+    {
+        var options = EvalFixture.Options(_fixture.NewFolder("none")) with { Llm = null };
+
+        await Assert.ThrowsAsync<VisionAgent.Abstractions.LlmException>(() => new SuiteRunner(options).RunAsync(EvalFixture.SampleTasks(), CancellationToken.None));
+    }
+
+    [Fact]
     public async Task A_missing_cassette_is_a_task_error()
     {
         var tasks = EvalFixture.SampleTasks().Take(1).ToList();
