@@ -15,6 +15,8 @@ public static class CliApp
         root.Subcommands.Add(ToolsCommand.Create());
         root.Subcommands.Add(ToolCommand.Create());
         root.Subcommands.Add(ModelsCommand.Create());
+        root.Subcommands.Add(McpCommand.Create());
+        root.Subcommands.Add(PluginCommand.Create());
         root.Subcommands.Add(EvalCommand.Create());
         return root;
     }

@@ -5,6 +5,7 @@ using VisionAgent.Abstractions;
 using VisionAgent.Core.Agent;
 using VisionAgent.Core.Configuration;
 using VisionAgent.Core.Hosting;
+using VisionAgent.Plugins.Hosting;
 using VisionAgent.Cli.Rendering;
 
 namespace VisionAgent.Cli;
@@ -12,8 +13,11 @@ namespace VisionAgent.Cli;
 /// <summary>What every command builds first: configuration, console, progress and the agent host.</summary>
 public sealed class CliHost : IDisposable
 {
-    private CliHost(ParseResult parse, AgentHost host, IAnsiConsole console, IAnsiConsole errorConsole, ProgressRouter progress)
+    private readonly ExternalExperts _external;
+
+    private CliHost(ParseResult parse, AgentHost host, IAnsiConsole console, IAnsiConsole errorConsole, ProgressRouter progress, ExternalExperts external)
     {
+        _external = external;
         Parse = parse;
         Host = host;
         Console = console;
@@ -32,7 +36,8 @@ public sealed class CliHost : IDisposable
     public static CliHost Create(
         ParseResult parse,
         ConfigOverrides? overrides = null,
-        IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? modelOverrides = null)
+        IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? modelOverrides = null,
+        bool startMcpServers = true)
     {
         var config = ConfigLoader.Load(overrides ?? GlobalOptions.Overrides(parse));
         var output = parse.InvocationConfiguration.Output;
@@ -40,16 +45,17 @@ public sealed class CliHost : IDisposable
         var console = ConsoleFactory.Create(output);
         var errorConsole = ConsoleFactory.Create(error);
         var progress = new ProgressRouter(errorConsole);
+        var external = ExternalExperts.Discover(config, startMcpServers);
         var host = AgentHost.Create(new AgentHostOptions
         {
             Config = config,
             OutputDirectory = parse.GetValue(GlobalOptions.Output),
             OfflineModels = parse.GetValue(GlobalOptions.Offline),
-            ModelOverrides = modelOverrides ?? new Dictionary<string, IReadOnlyDictionary<string, string>>(),
+            ModelOverrides = external.ModelOverrides(modelOverrides ?? new Dictionary<string, IReadOnlyDictionary<string, string>>()),
             Progress = progress,
             Warn = message => error.WriteLine($"warning: {message}"),
-        });
-        return new CliHost(parse, host, console, errorConsole, progress);
+        }, expertFactory: external.CreateEntries);
+        return new CliHost(parse, host, console, errorConsole, progress, external);
     }
 
     /// <summary>Registers the user's images; a bad one is a one-line error with exit code 3.</summary>
@@ -62,5 +68,9 @@ public sealed class CliHost : IDisposable
         throw new LlmException("no LLM is configured: set llm.endpoint in visionagent.yaml, VISIONAGENT_LLM_ENDPOINT, or --llm-endpoint (see the README)");
     }
 
-    public void Dispose() => Host.Dispose();
+    public void Dispose()
+    {
+        Host.Dispose();
+        _external.Dispose();
+    }
 }

@@ -1,0 +1,25 @@
+using System.CommandLine;
+using System.Reflection;
+using VisionAgent.Plugins.Hosting.Mcp;
+
+namespace VisionAgent.Cli.Commands;
+
+/// <summary><c>visionagent mcp</c>: serves every ready expert as an MCP tool over stdio.</summary>
+public static class McpCommand
+{
+    public static Command Create()
+    {
+        var command = new Command("mcp", "Serve every ready expert as an MCP tool over stdio (images as file paths or base64)");
+        command.SetAction(RunAsync);
+        return command;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        // Configured MCP servers are not started here: one of them may be this very command.
+        using var cli = CliHost.Create(parse, startMcpServers: false);
+        var version = typeof(McpCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+        await new McpToolServer(cli.Host).RunStdioAsync(version.Split('+')[0], cancellationToken);
+        return 0;
+    }
+}
