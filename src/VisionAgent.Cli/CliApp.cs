@@ -17,6 +17,7 @@ public static class CliApp
         root.Subcommands.Add(ModelsCommand.Create());
         root.Subcommands.Add(McpCommand.Create());
         root.Subcommands.Add(PluginCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         return root;
     }
 

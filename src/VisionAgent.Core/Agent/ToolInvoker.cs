@@ -29,13 +29,18 @@ public sealed record ToolOutcome(string Tool, string Observation, ExpertResult? 
 /// arguments against the function's metadata, refuses paths and URLs, invokes it, and turns every failure
 /// into an observation that says what was wrong and what is valid.
 /// </summary>
-public sealed partial class ToolInvoker(ExpertRegistry registry, IImageStore images, UntrustedTextMarker marker)
+public sealed partial class ToolInvoker(ExpertRegistry registry, IImageStore images, UntrustedTextMarker marker, IToolCallInterceptor? interceptor = null)
 {
     private static readonly string[] ImageAliases = ["image", "img", "image_handle", "handle", "image_id", "input_image", "input", "src", "source"];
 
     public ExpertRegistry Registry => registry;
 
-    public async Task<ToolOutcome> InvokeAsync(string toolName, IReadOnlyDictionary<string, string> arguments, string? positional, CancellationToken cancellationToken)
+    public Task<ToolOutcome> InvokeAsync(string toolName, IReadOnlyDictionary<string, string> arguments, string? positional, CancellationToken cancellationToken) =>
+        interceptor is null
+            ? InvokeCoreAsync(toolName, arguments, positional, cancellationToken)
+            : interceptor.InvokeAsync(new ToolCallRequest(toolName, arguments, positional), ct => InvokeCoreAsync(toolName, arguments, positional, ct), cancellationToken);
+
+    private async Task<ToolOutcome> InvokeCoreAsync(string toolName, IReadOnlyDictionary<string, string> arguments, string? positional, CancellationToken cancellationToken)
     {
         var stopwatch = Stopwatch.StartNew();
         var tool = registry.Resolve(toolName, arguments);

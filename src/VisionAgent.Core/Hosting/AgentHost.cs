@@ -35,8 +35,15 @@ public sealed class AgentHost : IDisposable
             AllocationLimitMegabytes = Config.Images.MemoryLimitMegabytes,
         });
         Images = new ImageHandleStore(OutputDirectory, Loader);
-        Onnx = new OnnxSessionPool(new OnnxOptions { Device = Config.Onnx.Device, GpuId = Config.Onnx.Gpu, Threads = Config.Onnx.Threads }, options.Warn);
-        _owned.Add(Onnx);
+        if (options.SharedOnnx is { } shared)
+        {
+            Onnx = shared;
+        }
+        else
+        {
+            Onnx = new OnnxSessionPool(new OnnxOptions { Device = Config.Onnx.Device, GpuId = Config.Onnx.Gpu, Threads = Config.Onnx.Threads }, options.Warn);
+            _owned.Add(Onnx);
+        }
         Marker = new UntrustedTextMarker();
 
         var modules = DiscoverModules(expertAssemblies, options.Warn);

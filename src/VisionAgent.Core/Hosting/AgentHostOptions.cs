@@ -20,6 +20,9 @@ public sealed record AgentHostOptions
 
     public IProgress<ExpertProgress>? Progress { get; init; }
 
+    /// <summary>An ONNX session pool shared by several hosts in one process (not disposed by them); null builds one per host.</summary>
+    public VisionAgent.Onnx.OnnxSessionPool? SharedOnnx { get; init; }
+
     /// <summary>One-line warnings (CUDA fallback, skipped plugins).</summary>
     public Action<string>? Warn { get; init; }
 

@@ -1,0 +1,164 @@
+using System.CommandLine;
+using System.Globalization;
+using Spectre.Console;
+using VisionAgent.Abstractions;
+using VisionAgent.Cli.Rendering;
+using VisionAgent.Core.Configuration;
+using VisionAgent.Core.Llm;
+using VisionAgent.Evaluation;
+using VisionAgent.Evaluation.Reports;
+using VisionAgent.Evaluation.Running;
+using VisionAgent.Evaluation.Tasks;
+
+namespace VisionAgent.Cli.Commands;
+
+/// <summary>
+/// <c>visionagent eval PATH... [-j N] [--report DIR] [--filter TEXT|tag:X]... [--min-pass R] [--record DIR | --replay DIR [--frozen-experts]]</c>
+/// and <c>visionagent eval compare REPORT_A REPORT_B</c>.
+/// </summary>
+public static class EvalCommand
+{
+    public static readonly Argument<string[]> Paths = new("paths") { Description = "Task files or folders of them (*.yaml, searched recursively)", Arity = ArgumentArity.OneOrMore };
+    public static readonly Option<int> Jobs = new("--jobs", "-j") { Description = "Tasks run at once (default 1)", DefaultValueFactory = _ => 1 };
+    public static readonly Option<string?> Report = new("--report") { Description = "Folder for report.json, report.md and junit.xml" };
+    public static readonly Option<string[]> Filter = new("--filter") { Description = "Run only tasks whose id or file contains TEXT, or that carry tag:X (repeatable; all must match)" };
+    public static readonly Option<double> MinPass = new("--min-pass") { Description = "Pass rate the suite must reach, 0..1 (default 1: every task)", DefaultValueFactory = _ => 1.0 };
+    public static readonly Option<string?> Record = new("--record") { Description = "Write one cassette per task (LLM and expert calls) into this folder" };
+    public static readonly Option<string?> Replay = new("--replay") { Description = "Re-run from the cassettes in this folder with no LLM" };
+    public static readonly Option<bool> FrozenExperts = new("--frozen-experts") { Description = "With --replay: answer expert calls from the cassettes too (no models run)" };
+
+    public static Command Create()
+    {
+        var command = new Command("eval", "Run a suite of image tasks, score the answers and write reports; record or replay runs")
+        {
+            Paths, Jobs, Report, Filter, MinPass, Record, Replay, FrozenExperts,
+        };
+        command.SetAction(RunAsync);
+        command.Subcommands.Add(CreateCompare());
+        return command;
+    }
+
+    private static Command CreateCompare()
+    {
+        var before = new Argument<string>("before") { Description = "The earlier report (report.json or its folder)" };
+        var after = new Argument<string>("after") { Description = "The later report (report.json or its folder)" };
+        var compare = new Command("compare", "Compare two reports task by task: better, worse or same") { before, after };
+        compare.SetAction(parse =>
+        {
+            var a = ReportWriter.Read(parse.GetValue(before)!);
+            var b = ReportWriter.Read(parse.GetValue(after)!);
+            var rows = ReportComparer.Compare(a, b);
+            var console = ConsoleFactory.Create(parse.InvocationConfiguration.Output);
+            var table = new Table().AddColumns("task", "before", "after", "change", "detail");
+            foreach (var row in rows)
+            {
+                var colour = row.Change switch { ReportComparer.Better => "green", ReportComparer.Worse => "red", _ => "grey" };
+                table.AddRow(Markup.Escape(row.Id), row.Before ?? "-", row.After ?? "-", $"[{colour}]{row.Change}[/]", Markup.Escape(row.Detail));
+            }
+            console.Write(table);
+            console.MarkupLine(Invariant($"pass rate {a.Summary.PassRate * 100:0.0}% -> {b.Summary.PassRate * 100:0.0}%; better {Count(rows, ReportComparer.Better)}, worse {Count(rows, ReportComparer.Worse)}, same {Count(rows, ReportComparer.Same)}, added {Count(rows, ReportComparer.Added)}, removed {Count(rows, ReportComparer.Removed)}"));
+            return ExitCodes.Answered;
+        });
+        return compare;
+    }
+
+    private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
+    {
+        var jobs = parse.GetValue(Jobs);
+        var minPass = parse.GetValue(MinPass);
+        var record = parse.GetValue(Record);
+        var replay = parse.GetValue(Replay);
+        var frozen = parse.GetValue(FrozenExperts);
+        if (jobs < 1) throw new VisionAgentException("--jobs must be at least 1", ExitCodes.Usage);
+        if (minPass is < 0 or > 1) throw new VisionAgentException("--min-pass is a fraction from 0 to 1", ExitCodes.Usage);
+        if (record is not null && replay is not null) throw new VisionAgentException("use --record or --replay, not both", ExitCodes.Usage);
+        if (frozen && replay is null) throw new VisionAgentException("--frozen-experts needs --replay DIR", ExitCodes.Usage);
+
+        var tasks = TaskFileReader.Load(parse.GetValue(Paths) ?? []);
+        var filters = parse.GetValue(Filter) ?? [];
+        tasks = tasks.Where(t => filters.All(f => Matches(t, f))).ToList();
+        if (tasks.Count == 0) throw new BadInputException("no task matches (check the paths and --filter)");
+
+        var config = ConfigLoader.Load(GlobalOptions.Overrides(parse));
+        var output = parse.InvocationConfiguration.Output;
+        var error = parse.InvocationConfiguration.Error;
+        var console = ConsoleFactory.Create(output);
+        var errorConsole = ConsoleFactory.Create(error);
+        var reportDirectory = parse.GetValue(Report);
+        var work = parse.GetValue(GlobalOptions.Output)
+            ?? (reportDirectory is not null ? Path.Combine(reportDirectory, "work") : Path.Combine(Path.GetTempPath(), "visionagent-eval-" + Guid.NewGuid().ToString("N")[..8]));
+
+        IDisposable? owner = null;
+        Func<EvalTask, TaskLlm>? llm = null;
+        if (replay is null && ConfigLoader.HasLlm(config))
+        {
+            var (service, identity, disposable) = ChatServiceFactory.CreateOpenAi(config.Llm);
+            owner = disposable;
+            llm = _ => new TaskLlm(service, identity);
+        }
+        using var llmOwner = owner;
+
+        var done = 0;
+        var gate = new Lock();
+        var runner = new SuiteRunner(new SuiteOptions
+        {
+            Config = config,
+            Llm = llm,
+            RecordDirectory = record,
+            ReplayDirectory = replay,
+            FrozenExperts = frozen,
+            Parallelism = jobs,
+            WorkDirectory = work,
+            MinPass = minPass,
+            Warn = message => error.WriteLine($"warning: {message}"),
+            TaskFinished = task =>
+            {
+                lock (gate)
+                {
+                    done++;
+                    var bar = new string('#', done * 20 / tasks.Count).PadRight(20, '.');
+                    var colour = task.Passed ? "green" : "red";
+                    errorConsole.MarkupLine($"[grey][[{bar}]] {done,4}/{tasks.Count}[/] [{colour}]{task.Status,-8}[/] {Markup.Escape(task.Id)}");
+                }
+            },
+        });
+        var report = await runner.RunAsync(tasks, cancellationToken);
+        PrintSummary(console, report);
+        if (reportDirectory is not null)
+        {
+            await ReportWriter.WriteAsync(report, reportDirectory, cancellationToken);
+            console.MarkupLine($"[grey]report: {Markup.Escape(Path.Combine(reportDirectory, ReportWriter.JsonFile))}, {ReportWriter.MarkdownFile}, {ReportWriter.JUnitFile}[/]");
+        }
+        if (record is not null) console.MarkupLine($"[grey]cassettes: {Markup.Escape(record)}[/]");
+        return report.MetThreshold ? EvalExitCodes.Met : EvalExitCodes.BelowThreshold;
+    }
+
+    private static bool Matches(EvalTask task, string filter) =>
+        filter.StartsWith("tag:", StringComparison.OrdinalIgnoreCase)
+            ? task.Tags.Contains(filter[4..], StringComparer.OrdinalIgnoreCase)
+            : task.Id.Contains(filter, StringComparison.OrdinalIgnoreCase) || task.File.Contains(filter, StringComparison.OrdinalIgnoreCase);
+
+    private static void PrintSummary(IAnsiConsole console, SuiteReport report)
+    {
+        var s = report.Summary;
+        var failures = report.Tasks.Where(t => !t.Passed).ToList();
+        if (failures.Count > 0)
+        {
+            var failed = new Table().AddColumns("task", "status", "reason");
+            foreach (var task in failures) failed.AddRow(Markup.Escape(task.Id), task.Status, Markup.Escape(task.Reason()));
+            console.Write(failed);
+        }
+        var table = new Table().AddColumns("", "tasks", "passed", "pass rate");
+        table.AddRow("[bold]all[/]", s.Total.ToString(CultureInfo.InvariantCulture), s.Passed.ToString(CultureInfo.InvariantCulture), Invariant($"{s.PassRate * 100:0.0}%"));
+        foreach (var tag in s.ByTag)
+            table.AddRow("tag:" + Markup.Escape(tag.Tag), tag.Total.ToString(CultureInfo.InvariantCulture), tag.Passed.ToString(CultureInfo.InvariantCulture), Invariant($"{tag.PassRate * 100:0.0}%"));
+        console.Write(table);
+        console.MarkupLine(Invariant($"mode {report.Mode}; steps {s.Steps}, tool calls {s.ToolCalls}, tokens {s.Tokens}; task latency p50 {s.LatencyP50Ms} ms, p90 {s.LatencyP90Ms} ms, p99 {s.LatencyP99Ms} ms; {report.DurationMs} ms in all"));
+        var verdict = report.MetThreshold ? "[green]met[/]" : "[red]not met[/]";
+        console.MarkupLine(Invariant($"pass rate {s.PassRate * 100:0.0}% (failed {s.Failed}, errors {s.Errors}, diverged {s.Diverged}); threshold {report.MinPass * 100:0}% ") + verdict);
+    }
+
+    private static int Count(IReadOnlyList<TaskComparison> rows, string change) => rows.Count(r => r.Change == change);
+
+    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+}

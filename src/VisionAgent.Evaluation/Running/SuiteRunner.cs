@@ -1,0 +1,229 @@
+using System.Diagnostics;
+using System.Reflection;
+using Microsoft.SemanticKernel.ChatCompletion;
+using VisionAgent.Abstractions;
+using VisionAgent.Core.Agent;
+using VisionAgent.Core.Configuration;
+using VisionAgent.Core.Hosting;
+using VisionAgent.Core.Prompts;
+using VisionAgent.Evaluation.Recording;
+using VisionAgent.Evaluation.Reports;
+using VisionAgent.Evaluation.Scoring;
+using VisionAgent.Evaluation.Tasks;
+using VisionAgent.Onnx;
+
+namespace VisionAgent.Evaluation.Running;
+
+/// <summary>The LLM a task talks to, with the name reports give it.</summary>
+public sealed record TaskLlm(IChatCompletionService Chat, LlmIdentity Identity);
+
+/// <summary>How a suite runs.</summary>
+public sealed record SuiteOptions
+{
+    public required VisionAgentConfig Config { get; init; }
+
+    /// <summary>The expert assemblies; null discovers the built-in ones beside the host.</summary>
+    public IReadOnlyList<Assembly>? ExpertAssemblies { get; init; }
+
+    /// <summary>Experts built per task host (they may need its image store), beside the assemblies' ones.</summary>
+    public Func<AgentHost, IEnumerable<VisionAgent.Core.Experts.ExpertEntry>>? ExpertFactory { get; init; }
+
+    /// <summary>The agent's LLM for a task (live and record modes); each task may get its own instance.</summary>
+    public Func<EvalTask, TaskLlm>? Llm { get; init; }
+
+    /// <summary>The judge's LLM for a task; null uses <see cref="Llm"/>.</summary>
+    public Func<EvalTask, IChatCompletionService>? Judge { get; init; }
+
+    public string? RecordDirectory { get; init; }
+    public string? ReplayDirectory { get; init; }
+
+    /// <summary>With replay: answer tool calls from the cassettes instead of running experts.</summary>
+    public bool FrozenExperts { get; init; }
+
+    public int Parallelism { get; init; } = 1;
+
+    /// <summary>Where each task's produced images go (a subfolder per task).</summary>
+    public required string WorkDirectory { get; init; }
+
+    public double MinPass { get; init; } = 1.0;
+
+    /// <summary>Called as each task finishes (from worker threads).</summary>
+    public Action<TaskReport>? TaskFinished { get; init; }
+
+    public Action<string>? Warn { get; init; }
+
+    public string Mode => ReplayDirectory is not null ? FrozenExperts ? "replay-frozen" : "replay" : RecordDirectory is not null ? "record" : "live";
+}
+
+/// <summary>
+/// Runs a suite: each task in its own image store and agent session (its own <see cref="AgentHost"/>), with one
+/// ONNX session pool shared by all so expert models load once per process; tasks run in parallel up to
+/// <see cref="SuiteOptions.Parallelism"/>, and the report lists them in input order whatever finished first.
+/// </summary>
+public sealed class SuiteRunner(SuiteOptions options)
+{
+    private LlmIdentity? _identity;
+
+    public async Task<SuiteReport> RunAsync(IReadOnlyList<EvalTask> tasks, CancellationToken cancellationToken)
+    {
+        if (options.ReplayDirectory is null && options.Llm is null)
+            throw new LlmException("no LLM is configured for the evaluation: configure one, or replay cassettes with --replay DIR");
+        if (options.FrozenExperts && options.ReplayDirectory is null)
+            throw new BadInputException("--frozen-experts needs --replay DIR");
+        var started = DateTimeOffset.UtcNow;
+        var clock = Stopwatch.StartNew();
+        var assemblies = options.ExpertAssemblies ?? BuiltInExperts.Discover();
+        using var onnx = new OnnxSessionPool(new OnnxOptions { Device = options.Config.Onnx.Device, GpuId = options.Config.Onnx.Gpu, Threads = options.Config.Onnx.Threads }, options.Warn);
+        var reports = new TaskReport[tasks.Count];
+        await Parallel.ForEachAsync(
+            Enumerable.Range(0, tasks.Count),
+            new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism), CancellationToken = cancellationToken },
+            async (index, ct) =>
+            {
+                reports[index] = await RunTaskAsync(tasks[index], assemblies, onnx, ct);
+                options.TaskFinished?.Invoke(reports[index]);
+            });
+        var llm = _identity;
+        return new SuiteReport
+        {
+            Mode = options.Mode,
+            Provider = llm?.Provider ?? (options.ReplayDirectory is not null ? "replay" : "none"),
+            Model = llm?.Model ?? (options.ReplayDirectory is not null ? Path.GetFileName(Path.TrimEndingDirectorySeparator(options.ReplayDirectory)) : "none"),
+            StartedAt = started,
+            DurationMs = clock.ElapsedMilliseconds,
+            MinPass = options.MinPass,
+            Tasks = reports,
+            Summary = SuiteSummary.From(reports),
+        };
+    }
+
+    private async Task<TaskReport> RunTaskAsync(EvalTask task, IReadOnlyList<Assembly> assemblies, OnnxSessionPool onnx, CancellationToken cancellationToken)
+    {
+        var clock = Stopwatch.StartNew();
+        var turns = new List<TurnReport>();
+        var cursor = new CassetteCursor();
+        var judgeCursor = new CassetteCursor();
+        var work = Path.Combine(options.WorkDirectory, task.Id);
+        if (Directory.Exists(work)) Directory.Delete(work, recursive: true);
+        TaskReport Report(string status, string? error = null, Divergence? divergence = null) => new()
+        {
+            Id = task.Id,
+            File = task.File,
+            Line = task.Line,
+            Tags = task.Tags,
+            Status = status,
+            Turns = [.. turns],
+            Error = error,
+            Divergence = divergence,
+            DurationMs = clock.ElapsedMilliseconds,
+        };
+
+        try
+        {
+            var cassette = options.ReplayDirectory is { } replayDirectory
+                ? await CassetteStore.LoadAsync(replayDirectory, task.Id, cancellationToken)
+                : new Cassette { Task = task.Id };
+            using var host = AgentHost.Create(new AgentHostOptions
+            {
+                Config = options.Config,
+                OutputDirectory = Path.Combine(work, "images"),
+                SharedOnnx = onnx,
+                OfflineModels = options.FrozenExperts,
+                SessionId = task.Id,
+            }, assemblies, expertFactory: options.ExpertFactory);
+
+            TaskLlm llm;
+            IChatCompletionService judge;
+            IToolCallInterceptor? interceptor = null;
+            if (options.ReplayDirectory is not null)
+            {
+                llm = new TaskLlm(new ReplayChatService(cassette.LlmCalls, cursor), new LlmIdentity(cassette.Provider, cassette.Model));
+                judge = new ReplayChatService(cassette.JudgeCalls, judgeCursor, "judge_request");
+                if (options.FrozenExperts) interceptor = new FrozenToolInterceptor(cassette.ToolCalls, cursor, host.Images);
+            }
+            else
+            {
+                var live = options.Llm!(task);
+                _identity ??= live.Identity;
+                var liveJudge = options.Judge?.Invoke(task) ?? live.Chat;
+                cassette.Provider = live.Identity.Provider;
+                cassette.Model = live.Identity.Model;
+                if (options.RecordDirectory is not null)
+                {
+                    llm = live with { Chat = new RecordingChatService(live.Chat, cassette.LlmCalls, cursor) };
+                    judge = new RecordingChatService(liveJudge, cassette.JudgeCalls, judgeCursor);
+                    interceptor = new RecordingToolInterceptor(cassette.ToolCalls, cursor);
+                }
+                else
+                {
+                    llm = live;
+                    judge = liveJudge;
+                }
+            }
+
+            var invoker = new ToolInvoker(host.Registry, host.Images, host.Marker, interceptor);
+            var agentOptions = new AgentOptions
+            {
+                MaxSteps = task.MaxSteps ?? options.Config.Agent.MaxSteps,
+                Timeout = TimeSpan.FromSeconds(options.Config.Agent.TimeoutSeconds),
+                Mode = options.Config.Agent.Mode,
+                Vision = options.Config.Llm.Vision,
+                HistoryTurns = options.Config.Agent.HistoryTurns,
+                Temperature = options.Config.Llm.Temperature,
+                MaxTokens = options.Config.Llm.MaxTokens,
+            };
+            var session = new AgentSession(llm.Chat, invoker, host.Images, PromptLibrary.Default, agentOptions, llm.Identity);
+            foreach (var image in task.Images) host.Images.AddInput(image);
+
+            for (var i = 0; i < task.Turns.Count; i++)
+            {
+                var turn = task.Turns[i];
+                cursor.StartTurn(i + 1);
+                judgeCursor.StartTurn(i + 1);
+                var result = await session.AskAsync(turn.Ask, null, cancellationToken);
+                var checks = new List<CheckResult>(TurnScorer.CheckRun(turn, result));
+                if (turn.Expect is JudgeExpectation rubric)
+                {
+                    checks.Insert(0, await new LlmJudge(judge).ScoreAsync(turn.Ask, rubric, result.Answer, cancellationToken));
+                }
+                else
+                {
+                    checks.Insert(0, AnswerMatcher.Match(turn.Expect, result.Answer));
+                }
+                if (options.ReplayDirectory is not null && i < cassette.Turns.Count)
+                {
+                    var recorded = cassette.Turns[i].Answer;
+                    checks.Add(new CheckResult("replayed answer", recorded == result.Answer, recorded == result.Answer ? "as recorded" : $"recorded '{recorded}'"));
+                }
+                turns.Add(new TurnReport
+                {
+                    Ask = turn.Ask,
+                    Answer = result.Answer,
+                    Status = result.Status,
+                    Passed = checks.All(c => c.Passed),
+                    Checks = checks,
+                    Steps = result.LlmCalls,
+                    Tools = result.Steps.Where(s => s.Action is not null).Select(s => s.Action!).ToList(),
+                    PromptTokens = result.Tokens.Prompt,
+                    CompletionTokens = result.Tokens.Completion,
+                    DurationMs = result.DurationMs,
+                });
+                if (options.RecordDirectory is not null)
+                    cassette.Turns.Add(new CassetteTurn { Ask = turn.Ask, Status = result.Status, Answer = result.Answer });
+            }
+
+            if (options.RecordDirectory is { } recordDirectory)
+                await CassetteStore.SaveAsync(recordDirectory, cassette, cancellationToken);
+            var llmError = turns.Count > 0 && turns.All(t => t.Status == RunStatus.Error) ? "every turn ended in an error" : null;
+            return Report(turns.All(t => t.Passed) ? TaskOutcome.Passed : llmError is null ? TaskOutcome.Failed : TaskOutcome.Error);
+        }
+        catch (ReplayDivergenceException ex)
+        {
+            return Report(TaskOutcome.Diverged, divergence: ex.Divergence);
+        }
+        catch (VisionAgentException ex)
+        {
+            return Report(TaskOutcome.Error, error: ex.Message);
+        }
+    }
+}
