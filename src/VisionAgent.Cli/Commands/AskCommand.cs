@@ -44,7 +44,7 @@ public static class AskCommand
             return result.ErrorCode;
         }
 
-        cli.Console.MarkupLine($"[grey]Planner: {Markup.Escape(identity.Provider)} ({Markup.Escape(identity.Model)})[/]");
+        cli.Console.MarkupLine($"[grey]{Markup.Escape(CliHost.PlannerLine(identity))}[/]");
         var renderer = new TraceRenderer(cli.Console, cli.Host.Marker);
         var outcome = await session.AskAsync(question, renderer, cancellationToken);
         if (outcome.Error is not null && outcome.Status != "answered")
