@@ -7,7 +7,7 @@ namespace VisionAgent.Cli;
 /// <summary>Builds the command tree and runs it with the documented exit codes.</summary>
 public static class CliApp
 {
-    public static RootCommand BuildRoot()
+    public static RootCommand BuildRoot(TextReader? input = null)
     {
         var root = new RootCommand("VisionAgent: ask questions about images; an LLM plans, local vision experts act.");
         foreach (var option in GlobalOptions.All) root.Options.Add(option);
@@ -15,12 +15,14 @@ public static class CliApp
         root.Subcommands.Add(ToolsCommand.Create());
         root.Subcommands.Add(ToolCommand.Create());
         root.Subcommands.Add(ModelsCommand.Create());
+        root.Subcommands.Add(ChatCommand.Create(input));
+        root.Subcommands.Add(SessionsCommand.Create());
         return root;
     }
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken, TextReader? input = null)
     {
-        var root = BuildRoot();
+        var root = BuildRoot(input);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
