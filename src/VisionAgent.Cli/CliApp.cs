@@ -30,6 +30,8 @@ public static class CliApp
             return ExitCodes.Usage;
         }
         var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        // chat handles Ctrl+C itself (it cancels the running turn, not the session).
+        if (parse.CommandResult.Command.Name == "chat") configuration.ProcessTerminationTimeout = null;
         try
         {
             return await parse.InvokeAsync(configuration, cancellationToken);

@@ -89,13 +89,10 @@ public sealed class ChatLoop(AgentSession session, AgentHost host, IAnsiConsole 
         lock (_gate) _turn = turn;
         try
         {
-            if (console.Profile.Capabilities.Interactive)
+            if (console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi)
             {
-                await console.Status().Spinner(Spinner.Known.Dots).StartAsync("thinking...", async status =>
-                {
-                    renderer.StatusChanged = text => status.Status(Markup.Escape(text));
-                    await session.AskAsync(question, observer, turn.Token);
-                });
+                using var spinner = new TerminalSpinner(console, renderer, observer);
+                await session.AskAsync(question, spinner, turn.Token);
             }
             else
             {

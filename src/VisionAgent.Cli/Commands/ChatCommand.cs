@@ -46,7 +46,7 @@ public static class ChatCommand
             {
                 // Ctrl+C stops the running turn, never the session; at the prompt it only reminds how to leave.
                 e.Cancel = true;
-                if (!loop.CancelTurn()) cli.Console.MarkupLine("\n[grey](Ctrl+D or /exit ends the session)[/]");
+                if (!loop.CancelTurn()) cli.Console.Markup("\n[grey](Ctrl+D or /exit ends the session)[/]\n[bold blue]you>[/] ");
             };
             System.Console.CancelKeyPress += onCancel;
         }

@@ -271,7 +271,7 @@ public sealed partial class OfflinePlanner : IChatCompletionService
 public sealed record OfflinePlannerOptions
 {
     /// <summary>Cosine similarity (plus keyword bonus) below which the planner says an LLM is needed.</summary>
-    public double SimilarityThreshold { get; init; } = 0.5;
+    public double SimilarityThreshold { get; init; } = 0.42;
 
     /// <summary>Keyword hits needed when embeddings are unavailable.</summary>
     public double KeywordThreshold { get; init; } = 1;
