@@ -61,6 +61,12 @@ public sealed class CliHost : IDisposable
     {
         if (Host.CreateConfiguredLlm() is { } configured) return configured;
         var planner = OfflinePlannerFactory.Create(Host, message => Error.WriteLine($"warning: {message}"));
+        if (Host.Config.Agent.Mode == "tools")
+        {
+            // The offline planner speaks the ReAct text protocol only.
+            Error.WriteLine("warning: the offline planner uses the react mode; --mode tools needs an LLM");
+            Host.Config.Agent.Mode = "react";
+        }
         return (planner, planner.Identity);
     }
 
