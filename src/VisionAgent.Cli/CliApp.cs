@@ -7,7 +7,7 @@ namespace VisionAgent.Cli;
 /// <summary>Builds the command tree and runs it with the documented exit codes.</summary>
 public static class CliApp
 {
-    public static RootCommand BuildRoot()
+    public static RootCommand BuildRoot(TextReader? input = null)
     {
         var root = new RootCommand("VisionAgent: ask questions about images; an LLM plans, local vision experts act.");
         foreach (var option in GlobalOptions.All) root.Options.Add(option);
@@ -15,15 +15,17 @@ public static class CliApp
         root.Subcommands.Add(ToolsCommand.Create());
         root.Subcommands.Add(ToolCommand.Create());
         root.Subcommands.Add(ModelsCommand.Create());
+        root.Subcommands.Add(ChatCommand.Create(input));
+        root.Subcommands.Add(SessionsCommand.Create());
+        root.Subcommands.Add(EvalCommand.Create());
         root.Subcommands.Add(McpCommand.Create());
         root.Subcommands.Add(PluginCommand.Create());
-        root.Subcommands.Add(EvalCommand.Create());
         return root;
     }
 
-    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string[] args, TextWriter output, TextWriter error, CancellationToken cancellationToken, TextReader? input = null)
     {
-        var root = BuildRoot();
+        var root = BuildRoot(input);
         var parse = root.Parse(args);
         if (parse.Errors.Count > 0)
         {
@@ -32,6 +34,8 @@ public static class CliApp
             return ExitCodes.Usage;
         }
         var configuration = new InvocationConfiguration { Output = output, Error = error, EnableDefaultExceptionHandler = false };
+        // chat handles Ctrl+C itself (it cancels the running turn, not the session).
+        if (parse.CommandResult.Command.Name == "chat") configuration.ProcessTerminationTimeout = null;
         try
         {
             return await parse.InvokeAsync(configuration, cancellationToken);

@@ -5,6 +5,7 @@ using VisionAgent.Abstractions;
 using VisionAgent.Core.Agent;
 using VisionAgent.Core.Configuration;
 using VisionAgent.Core.Hosting;
+using VisionAgent.Core.Llm.Offline;
 using VisionAgent.Plugins.Hosting;
 using VisionAgent.Cli.Rendering;
 
@@ -65,8 +66,21 @@ public sealed class CliHost : IDisposable
     public (IChatCompletionService Service, LlmIdentity Identity) CreateLlm()
     {
         if (Host.CreateConfiguredLlm() is { } configured) return configured;
-        throw new LlmException("no LLM is configured: set llm.endpoint in visionagent.yaml, VISIONAGENT_LLM_ENDPOINT, or --llm-endpoint (see the README)");
+        var planner = OfflinePlannerFactory.Create(Host, message => Error.WriteLine($"warning: {message}"));
+        if (Host.Config.Agent.Mode == "tools")
+        {
+            // The offline planner speaks the ReAct text protocol only.
+            Error.WriteLine("warning: the offline planner uses the react mode; --mode tools needs an LLM");
+            Host.Config.Agent.Mode = "react";
+        }
+        return (planner, planner.Identity);
     }
+
+    /// <summary>The first line of a run's output: which planner answers, unmistakably so when it is not an LLM.</summary>
+    public static string PlannerLine(LlmIdentity identity) =>
+        identity.Provider == OfflinePlanner.Provider
+            ? $"Planner: offline planner, not an LLM ({identity.Model}); for open questions configure an LLM with --llm-endpoint"
+            : $"Planner: LLM {identity.Provider} ({identity.Model})";
 
     public void Dispose()
     {

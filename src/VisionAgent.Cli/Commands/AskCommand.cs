@@ -1,7 +1,10 @@
 using System.CommandLine;
 using Spectre.Console;
 using VisionAgent.Abstractions;
+using VisionAgent.Cli.Chat;
 using VisionAgent.Cli.Rendering;
+using VisionAgent.Cli.Sessions;
+using VisionAgent.Core.Configuration;
 
 namespace VisionAgent.Cli.Commands;
 
@@ -36,17 +39,21 @@ public static class AskCommand
         var (chat, identity) = cli.CreateLlm();
         var session = cli.Host.CreateSession(chat, identity);
         var json = parse.GetValue(Json);
+        using var log = new SessionLog(DataFolders.Sessions(cli.Host.Home), cli.Host.Options.SessionId, cli.Host.Marker);
+        log.SessionStarted("ask", identity);
+        foreach (var image in cli.Host.Images.Images) log.ImageAttached(image);
+        log.TurnStarted(question);
 
         if (json)
         {
-            var result = await session.AskAsync(question, null, cancellationToken);
+            var result = await session.AskAsync(question, log, cancellationToken);
             await cli.Output.WriteLineAsync(JsonOutput.Run(result, cli.Host.Marker));
             return result.ErrorCode;
         }
 
-        cli.Console.MarkupLine($"[grey]Planner: {Markup.Escape(identity.Provider)} ({Markup.Escape(identity.Model)})[/]");
+        cli.Console.MarkupLine($"[grey]{Markup.Escape(CliHost.PlannerLine(identity))}[/]");
         var renderer = new TraceRenderer(cli.Console, cli.Host.Marker);
-        var outcome = await session.AskAsync(question, renderer, cancellationToken);
+        var outcome = await session.AskAsync(question, new TurnObserver(renderer, log), cancellationToken);
         if (outcome.Error is not null && outcome.Status != "answered")
             await cli.Error.WriteLineAsync($"error: {outcome.Error}");
         return outcome.ErrorCode;
