@@ -66,8 +66,7 @@ public static class CaptionSearch
             steps++;
             Shape(logits, sequence, options);
             var next = Activations.ArgMax(logits);
-            Activations.LogSoftmax(logits);
-            score += logits[next];
+            score += logits[next] - Activations.LogSumExp(logits);
             if (options.EosTokenIds.Contains(next)) break;
             sequence.Add(next);
         }
@@ -90,24 +89,32 @@ public static class CaptionSearch
             cancellationToken.ThrowIfCancellationRequested();
             decoder.Step(sequences, logits, cancellationToken);
             steps++;
+            // Only the best 2 x beams tokens of each row can survive, so each row is normalised by its
+            // log-sum-exp and searched for its top entries instead of rewriting all beams x vocabulary scores.
+            var pool = new List<(float Score, int Index)>(2 * beams * beams);
             for (var b = 0; b < beams; b++)
             {
+                if (scores[b] <= -1e8f) continue;
                 var row = logits.AsSpan(b * vocabulary, vocabulary);
                 Shape(row, sequences[b], options);
-                Activations.LogSoftmax(row);
-                for (var v = 0; v < row.Length; v++) row[v] += scores[b];
+                var offset = scores[b] - Activations.LogSumExp(row);
+                foreach (var token in TopK.Indices(row, 2 * beams))
+                {
+                    if (float.IsNegativeInfinity(row[token])) continue;
+                    pool.Add((row[token] + offset, (b * vocabulary) + token));
+                }
             }
+            pool.Sort((x, y) => x.Score != y.Score ? y.Score.CompareTo(x.Score) : x.Index.CompareTo(y.Index));
+            var candidates = pool.Take(2 * beams).ToArray();
 
-            var candidates = TopK.Indices(logits, 2 * beams);
             var nextSequences = new List<List<int>>(beams);
             var nextScores = new List<float>(beams);
             var sources = new List<int>(beams);
             for (var rank = 0; rank < candidates.Length && nextSequences.Count < beams; rank++)
             {
-                var beam = candidates[rank] / vocabulary;
-                var token = candidates[rank] % vocabulary;
-                var score = logits[candidates[rank]];
-                if (float.IsNegativeInfinity(score) || score <= -1e8f) break;
+                var beam = candidates[rank].Index / vocabulary;
+                var token = candidates[rank].Index % vocabulary;
+                var score = candidates[rank].Score;
                 if (options.EosTokenIds.Contains(token))
                 {
                     // As in Hugging Face: an end among the top beams closes a hypothesis; a lower one is ignored.

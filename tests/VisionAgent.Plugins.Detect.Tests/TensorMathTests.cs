@@ -46,12 +46,16 @@ public sealed class TensorMathTests
         {
             var x = random.NextSingle() * 600;
             var y = random.NextSingle() * 600;
-            boxes[i] = new ScoredBox(x, y, x + 20 + (random.NextSingle() * 80), y + 20 + (random.NextSingle() * 80), random.NextSingle(), random.Next(5));
+            // Every 50th box is huge, so the index's many-cell path is exercised too.
+            var size = i % 50 == 0 ? 400 : 20;
+            boxes[i] = new ScoredBox(x, y, x + size + (random.NextSingle() * 80), y + size + (random.NextSingle() * 80), random.NextSingle(), random.Next(5));
         }
 
         var kept = NonMaxSuppression.Apply(boxes, 0.45f);
+        var keptAcrossClasses = NonMaxSuppression.Apply(boxes, 0.3f, classAware: false);
 
-        Assert.Equal(Reference(boxes, 0.45f), kept);
+        Assert.Equal(Reference(boxes, 0.45f, classAware: true), kept);
+        Assert.Equal(Reference(boxes, 0.3f, classAware: false), keptAcrossClasses);
     }
 
     [Fact]
@@ -81,7 +85,7 @@ public sealed class TensorMathTests
     }
 
     // Textbook NMS: repeatedly take the best remaining box and drop every same-class box overlapping it.
-    private static int[] Reference(ScoredBox[] boxes, float threshold)
+    private static int[] Reference(ScoredBox[] boxes, float threshold, bool classAware)
     {
         var remaining = Enumerable.Range(0, boxes.Length).OrderByDescending(i => boxes[i].Score).ThenBy(i => i).ToList();
         var kept = new List<int>();
@@ -90,7 +94,7 @@ public sealed class TensorMathTests
             var best = remaining[0];
             kept.Add(best);
             remaining = remaining.Skip(1)
-                .Where(i => boxes[i].ClassId != boxes[best].ClassId || NonMaxSuppression.IntersectionOverUnion(boxes[i], boxes[best]) <= threshold)
+                .Where(i => (classAware && boxes[i].ClassId != boxes[best].ClassId) || NonMaxSuppression.IntersectionOverUnion(boxes[i], boxes[best]) <= threshold)
                 .ToList();
         }
         return [.. kept];

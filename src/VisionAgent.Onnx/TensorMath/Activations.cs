@@ -26,6 +26,17 @@ public static class Activations
         for (var i = 0; i < values.Length; i++) values[i] *= inverse;
     }
 
+    /// <summary>log(sum(exp(v))), computed without overflow: subtracting it from a logit gives its log-probability.</summary>
+    public static float LogSumExp(ReadOnlySpan<float> values)
+    {
+        if (values.IsEmpty) return float.NegativeInfinity;
+        var max = Max(values);
+        if (float.IsNegativeInfinity(max)) return max;
+        var sum = 0f;
+        for (var i = 0; i < values.Length; i++) sum += MathF.Exp(values[i] - max);
+        return max + MathF.Log(sum);
+    }
+
     /// <summary>Log-softmax in place: log probabilities that add up exactly in beam search.</summary>
     public static void LogSoftmax(Span<float> values)
     {

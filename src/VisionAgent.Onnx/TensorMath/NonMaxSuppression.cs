@@ -8,8 +8,8 @@ public readonly record struct ScoredBox(float X1, float Y1, float X2, float Y2, 
 
 /// <summary>
 /// Greedy non-maximum suppression. Candidates are sorted once by score; each one is compared only with the
-/// boxes already kept (of its class, when class-aware), so the cost is candidates x kept rather than
-/// candidates squared, and the loop stops as soon as the maximum number of boxes is reached.
+/// boxes already kept of its class that lie in the grid cells it touches (a box it does not intersect cannot
+/// suppress it), so the cost stays near linear in the candidates, and the loop stops at the maximum kept.
 /// </summary>
 public static class NonMaxSuppression
 {
@@ -33,28 +33,14 @@ public static class NonMaxSuppression
         StabiliseTies(scores, order);
 
         var kept = new List<int>(Math.Min(maxKept, 256));
-        // Kept boxes per class: each candidate only meets the boxes that can suppress it.
-        var keptByClass = new Dictionary<int, List<int>>();
-        var all = classAware ? null : new List<int>();
-        foreach (var index in order)
+        var index = new KeptBoxIndex(CellSize(candidates));
+        foreach (var candidate in order)
         {
-            ref readonly var box = ref candidates[index];
-            List<int> rivals;
-            if (classAware)
-            {
-                if (!keptByClass.TryGetValue(box.ClassId, out rivals!))
-                {
-                    rivals = [];
-                    keptByClass[box.ClassId] = rivals;
-                }
-            }
-            else
-            {
-                rivals = all!;
-            }
-            if (Overlaps(candidates, box, rivals, iouThreshold)) continue;
-            rivals.Add(index);
-            kept.Add(index);
+            ref readonly var box = ref candidates[candidate];
+            var group = classAware ? box.ClassId : 0;
+            if (index.Overlaps(candidates, box, group, iouThreshold)) continue;
+            index.Add(candidates, candidate, group);
+            kept.Add(candidate);
             if (kept.Count == maxKept) break;
         }
         return [.. kept];
@@ -72,15 +58,6 @@ public static class NonMaxSuppression
         return union <= 0 ? 0 : intersection / union;
     }
 
-    private static bool Overlaps(ReadOnlySpan<ScoredBox> candidates, in ScoredBox box, List<int> rivals, float iouThreshold)
-    {
-        foreach (var other in rivals)
-        {
-            if (IntersectionOverUnion(box, candidates[other]) > iouThreshold) return true;
-        }
-        return false;
-    }
-
     // Array.Sort is unstable: order equal scores by index so results do not depend on the sort's whims.
     private static void StabiliseTies(float[] keys, int[] order)
     {
@@ -92,6 +69,87 @@ public static class NonMaxSuppression
                 if (i - start > 1) Array.Sort(order, start, i - start);
                 start = i;
             }
+        }
+    }
+
+    // About twice the mean box side: most boxes then touch four cells or fewer.
+    private static float CellSize(ReadOnlySpan<ScoredBox> candidates)
+    {
+        double sum = 0;
+        foreach (var box in candidates) sum += MathF.Max(0, box.X2 - box.X1) + MathF.Max(0, box.Y2 - box.Y1);
+        var size = (float)(sum / candidates.Length);
+        return float.IsFinite(size) && size > 1e-3f ? size : 1f;
+    }
+
+    /// <summary>
+    /// Kept boxes bucketed by class and grid cell. Two boxes with a positive IoU intersect, so they share a cell:
+    /// a candidate is only compared with the kept boxes in the cells it covers. Boxes spanning many cells go to a
+    /// per-class list that every candidate of the class checks.
+    /// </summary>
+    private sealed class KeptBoxIndex(float cellSize)
+    {
+        private const int MaxCellsPerBox = 16;
+        private readonly Dictionary<(int Group, int X, int Y), List<int>> _cells = [];
+        private readonly Dictionary<int, List<int>> _large = [];
+
+        public bool Overlaps(ReadOnlySpan<ScoredBox> candidates, in ScoredBox box, int group, float iouThreshold)
+        {
+            if (_large.TryGetValue(group, out var large) && AnyOverlap(candidates, box, large, iouThreshold)) return true;
+            if (!TryCells(box, out var x1, out var y1, out var x2, out var y2))
+            {
+                // The candidate itself spans many cells: compare with every kept box of its group.
+                foreach (var (key, list) in _cells)
+                {
+                    if (key.Group == group && AnyOverlap(candidates, box, list, iouThreshold)) return true;
+                }
+                return false;
+            }
+            for (var y = y1; y <= y2; y++)
+            {
+                for (var x = x1; x <= x2; x++)
+                {
+                    if (_cells.TryGetValue((group, x, y), out var list) && AnyOverlap(candidates, box, list, iouThreshold)) return true;
+                }
+            }
+            return false;
+        }
+
+        public void Add(ReadOnlySpan<ScoredBox> candidates, int candidate, int group)
+        {
+            if (!TryCells(candidates[candidate], out var x1, out var y1, out var x2, out var y2))
+            {
+                if (!_large.TryGetValue(group, out var large)) _large[group] = large = [];
+                large.Add(candidate);
+                return;
+            }
+            for (var y = y1; y <= y2; y++)
+            {
+                for (var x = x1; x <= x2; x++)
+                {
+                    if (!_cells.TryGetValue((group, x, y), out var list)) _cells[(group, x, y)] = list = [];
+                    list.Add(candidate);
+                }
+            }
+        }
+
+        private bool TryCells(in ScoredBox box, out int x1, out int y1, out int x2, out int y2)
+        {
+            x1 = Cell(box.X1);
+            y1 = Cell(box.Y1);
+            x2 = Cell(MathF.Max(box.X1, box.X2));
+            y2 = Cell(MathF.Max(box.Y1, box.Y2));
+            return (long)(x2 - x1 + 1) * (y2 - y1 + 1) <= MaxCellsPerBox;
+        }
+
+        private int Cell(float v) => (int)Math.Clamp(MathF.Floor(v / cellSize), -1_000_000f, 1_000_000f);
+
+        private static bool AnyOverlap(ReadOnlySpan<ScoredBox> candidates, in ScoredBox box, List<int> kept, float iouThreshold)
+        {
+            foreach (var other in kept)
+            {
+                if (IntersectionOverUnion(box, candidates[other]) > iouThreshold) return true;
+            }
+            return false;
         }
     }
 }
