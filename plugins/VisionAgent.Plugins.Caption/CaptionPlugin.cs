@@ -27,8 +27,10 @@ public sealed class CaptionPlugin(ExpertContext context)
         var record = context.Images.Get(image);
         var expert = context.Manifest.Name;
         var encoderPath = await context.Models.GetPathAsync(expert, "encoder", cancellationToken);
-        var decoderPath = await context.Models.GetPathAsync(expert, "decoder", cancellationToken);
-        var withPastPath = await OptionalAsync("decoder_with_past", null, cancellationToken);
+        // An export folder needs only the encoder named: the decoders beside it are found by their Optimum names.
+        var decoderPath = await OptionalAsync("decoder", InFolder(encoderPath, "decoder_model.onnx") ?? InFolder(encoderPath, "decoder_model_merged.onnx"), cancellationToken)
+            ?? await context.Models.GetPathAsync(expert, "decoder", cancellationToken);
+        var withPastPath = await OptionalAsync("decoder_with_past", InFolder(encoderPath, "decoder_with_past_model.onnx"), cancellationToken);
         var configPath = await OptionalAsync("config", Beside(encoderPath, "config.json"), cancellationToken);
         var generationPath = await OptionalAsync("generation_config", Beside(encoderPath, "generation_config.json"), cancellationToken);
         var preprocessorPath = await OptionalAsync("preprocessor_config", Beside(encoderPath, "preprocessor_config.json"), cancellationToken);
@@ -139,6 +141,12 @@ public sealed class CaptionPlugin(ExpertContext context)
         if (context.Models.IsAvailable(context.Manifest.Name, modelName))
             return await context.Models.GetPathAsync(context.Manifest.Name, modelName, cancellationToken);
         return beside;
+    }
+
+    private static string? InFolder(string modelPath, string fileName)
+    {
+        var path = Path.Combine(Path.GetDirectoryName(Path.GetFullPath(modelPath)) ?? ".", fileName);
+        return File.Exists(path) ? path : null;
     }
 
     // Hugging Face repositories keep the JSON files one folder above onnx/; local exports keep them beside the models.

@@ -95,6 +95,18 @@ public sealed class CaptionPluginTests(CaptionModels models) : IClassFixture<Cap
     }
 
     [Fact]
+    public async Task Merged_decoder_without_the_cache_still_captions()
+    {
+        var plugin = CreatePlugin(models.Cat, "merged", new Dictionary<string, string> { ["use_cache"] = "false" });
+        var image = _host.Images.AddInput(SamplePaths.Image("chelsea.png"));
+
+        var report = (CaptionReport)(await plugin.CaptionAsync(image.Handle, numBeams: 2)).Data!;
+
+        Assert.Equal("a cat sitting on a couch", report.Caption);
+        Assert.Equal("none", report.Cache);
+    }
+
+    [Fact]
     public async Task Missing_model_names_the_install_command()
     {
         var plugin = (CaptionPlugin)new CaptionExpertModule().CreatePlugin(_host.CreateContext(_manifest));
@@ -131,12 +143,13 @@ public sealed class CaptionPluginTests(CaptionModels models) : IClassFixture<Cap
 
     public void Dispose() => _host.Dispose();
 
+    // The export folders hold every decoder: "none" turns the cache off, "merged" names the merged decoder.
     private CaptionPlugin CreatePlugin(string folder, string cache, IReadOnlyDictionary<string, string>? settings = null)
     {
         _host.Models.Add("caption", "encoder", Path.Combine(folder, "encoder_model.onnx"));
-        var merged = cache == "merged";
-        _host.Models.Add("caption", "decoder", Path.Combine(folder, merged ? "decoder_model_merged.onnx" : "decoder_model.onnx"));
-        if (cache == "with_past") _host.Models.Add("caption", "decoder_with_past", Path.Combine(folder, "decoder_with_past_model.onnx"));
-        return (CaptionPlugin)new CaptionExpertModule().CreatePlugin(_host.CreateContext(_manifest, settings));
+        if (cache == "merged") _host.Models.Add("caption", "decoder", Path.Combine(folder, "decoder_model_merged.onnx"));
+        var merged = new Dictionary<string, string>(settings ?? new Dictionary<string, string>());
+        if (cache == "none") merged["use_cache"] = "false";
+        return (CaptionPlugin)new CaptionExpertModule().CreatePlugin(_host.CreateContext(_manifest, merged));
     }
 }

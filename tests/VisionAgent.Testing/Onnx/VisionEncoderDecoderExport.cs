@@ -44,13 +44,8 @@ public sealed class VisionEncoderDecoderExport(CaptionScript script, int layers 
     public string SaveDecoder(string path)
     {
         var model = Begin("decoder");
-        // Previous-token rows: 0 for the first position, then the current rows shifted by one.
-        model.Node("Slice", ["token_rows", "zero1", "minus_one1", "axis1"], ["rows_but_last"])
-            .Node("Slice", ["token_rows", "zero1", "one1", "axis1"], ["first_rows"])
-            .Node("Mul", ["first_rows", "zero_i64"], ["no_rows"])
-            .Node("Concat", ["no_rows", "rows_but_last"], ["previous_rows"], ("axis", 1L))
-            .Node("Gather", ["previous_table", "previous_rows"], ["by_previous"], ("axis", 0L))
-            .Node("Shape", ["input_ids"], ["ids_shape"])
+        FullPrevious(model, "by_previous");
+        model.Node("Shape", ["input_ids"], ["ids_shape"])
             .Node("Gather", ["ids_shape", "one"], ["sequence_length"], ("axis", 0L))
             .Node("Range", ["zero", "sequence_length", "one"], ["positions"]);
         Finish(model, pastInputs: false, mergedFlag: false);
@@ -60,19 +55,32 @@ public sealed class VisionEncoderDecoderExport(CaptionScript script, int layers 
     public string SaveDecoderWithPast(string path)
     {
         var model = Begin("decoder_with_past");
-        CachedPrevious(model);
+        AddPastInputs(model);
+        CachedPrevious(model, "by_previous");
         Finish(model, pastInputs: true, mergedFlag: false);
         return model.Save(path);
     }
 
+    /// <summary>The merged decoder: use_cache_branch picks the previous token from the cache (true) or from input_ids (false), as the real If node picks a branch.</summary>
     public string SaveDecoderMerged(string path)
     {
         var model = Begin("decoder_merged");
         model.Input("use_cache_branch", TensorProto.Types.DataType.Bool, 1);
-        CachedPrevious(model);
+        AddPastInputs(model);
+        CachedPrevious(model, "by_previous_cached");
+        FullPrevious(model, "by_previous_full");
+        model.Node("Where", ["use_cache_branch", "by_previous_cached", "by_previous_full"], ["by_previous"]);
         Finish(model, pastInputs: true, mergedFlag: true);
         return model.Save(path);
     }
+
+    // Without a cache: previous-token rows are 0 for the first position, then the current rows shifted by one.
+    private static void FullPrevious(TinyOnnxModel model, string output) =>
+        model.Node("Slice", ["token_rows", "zero1", "minus_one1", "axis1"], ["rows_but_last"])
+            .Node("Slice", ["token_rows", "zero1", "one1", "axis1"], ["first_rows"])
+            .Node("Mul", ["first_rows", "zero_i64"], ["no_rows"])
+            .Node("Concat", ["no_rows", "rows_but_last"], ["previous_rows_full"], ("axis", 1L))
+            .Node("Gather", ["previous_table", "previous_rows_full"], [output], ("axis", 0L));
 
     private TinyOnnxModel Begin(string name)
     {
@@ -112,9 +120,8 @@ public sealed class VisionEncoderDecoderExport(CaptionScript script, int layers 
 
     // With a cache, the previous token is read from the last slot of past_key_values.0.key (a zero slot is
     // put in front so an empty cache yields row 0, as the first position does without a cache).
-    private void CachedPrevious(TinyOnnxModel model)
+    private static void CachedPrevious(TinyOnnxModel model, string output)
     {
-        AddPastInputs(model);
         model.Node("Shape", ["past_key_values.0.key"], ["past_shape"])
             .Node("Gather", ["past_shape", "two"], ["past_length"], ("axis", 0L))
             .Node("Shape", ["input_ids"], ["ids_shape"])
@@ -132,8 +139,8 @@ public sealed class VisionEncoderDecoderExport(CaptionScript script, int layers 
             .Node("Gather", ["last_slot_head", "zero"], ["previous_id_float"], ("axis", 1L))
             .Node("Cast", ["previous_id_float"], ["previous_id"], ("to", (long)TensorProto.Types.DataType.Int64))
             .Node("Unsqueeze", ["previous_id", "axis1"], ["previous_ids"])
-            .Node("Gather", ["row_of_token", "previous_ids"], ["previous_rows"], ("axis", 0L))
-            .Node("Gather", ["previous_table", "previous_rows"], ["by_previous"], ("axis", 0L));
+            .Node("Gather", ["row_of_token", "previous_ids"], ["previous_rows_cached"], ("axis", 0L))
+            .Node("Gather", ["previous_table", "previous_rows_cached"], [output], ("axis", 0L));
     }
 
     private void AddPastInputs(TinyOnnxModel model)
