@@ -33,8 +33,8 @@ public sealed class DetectPlugin(ExpertContext context)
         var record = context.Images.Get(image);
         var options = new DetectionOptions
         {
-            Confidence = Pick(confidence, "confidence", 0.25f, "confidence"),
-            Iou = Pick(iou, "iou", 0.45f, "iou"),
+            Confidence = Pick(confidence, "confidence", 0.25f),
+            Iou = Pick(iou, "iou", 0.45f),
             MaxBoxes = maxBoxes > 0 ? maxBoxes : SettingInt("max_boxes", 100),
         };
         var weights = context.Setting("weights") is { Length: > 0 } w ? w : "model";
@@ -169,11 +169,11 @@ public sealed class DetectPlugin(ExpertContext context)
         return (allowed, ids.Distinct().Select(id => names[id]).ToList());
     }
 
-    private float Pick(float argument, string key, float fallback, string what)
+    private float Pick(float argument, string key, float fallback)
     {
         var value = argument > 0 ? argument : SettingFloat(key, fallback);
         if (!(value > 0 && value <= 1))
-            throw new BadInputException($"detect {what} must be between 0 and 1, not {value.ToString(CultureInfo.InvariantCulture)}");
+            throw new BadInputException($"detect {key} must be between 0 and 1, not {value.ToString(CultureInfo.InvariantCulture)}");
         return value;
     }
 

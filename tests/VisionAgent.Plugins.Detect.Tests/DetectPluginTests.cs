@@ -139,6 +139,17 @@ public sealed class DetectPluginTests : IDisposable
     }
 
     [Fact]
+    public async Task Out_of_range_confidence_is_bad_input()
+    {
+        var plugin = CreatePlugin(CoffeeScene().Save(_host.PathFor("yolov8n.onnx")));
+        var image = _host.Images.AddInput(SamplePaths.Image("coffee.png"));
+
+        var error = await Assert.ThrowsAsync<BadInputException>(() => plugin.DetectAsync(image.Handle, confidence: 1.5f));
+
+        Assert.Equal("detect confidence must be between 0 and 1, not 1.5", error.Message);
+    }
+
+    [Fact]
     public async Task V5_layout_is_detected_from_the_shape_and_uses_objectness()
     {
         var model = YoloExportModel.V5();
