@@ -2,6 +2,7 @@ using BenchmarkDotNet.Attributes;
 using Microsoft.ML.OnnxRuntime;
 using VisionAgent.Abstractions;
 using VisionAgent.Imaging.Editing;
+using VisionAgent.Imaging.Masks;
 using VisionAgent.Onnx;
 using VisionAgent.Plugins.Edit.Diffusion;
 using VisionAgent.Testing.Onnx;
@@ -119,8 +120,8 @@ public class EditWeightFreeBenchmarks
     private static readonly PixelBox Subject = new(140, 20, 320, 220);
     private string _image = "";
     private string _output = "";
-    private EditMask _mask = null!;
-    private EditMask _hole = null!;
+    private BinaryMask _mask = null!;
+    private BinaryMask _hole = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -129,8 +130,8 @@ public class EditWeightFreeBenchmarks
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "VisionAgent.sln"))) dir = dir.Parent;
         _image = Path.Combine(dir?.FullName ?? throw new InvalidOperationException("repository root not found"), "samples", "images", "chelsea.png");
         _output = Path.Combine(Path.GetTempPath(), "visionagent-bench-edit-" + Guid.NewGuid().ToString("N") + ".png");
-        _mask = EditMask.FromBox(451, 300, Subject);
-        _hole = EditMask.FromBox(451, 300, new PixelBox(200, 100, 260, 160));
+        _mask = BinaryMask.FromBox(451, 300, Subject);
+        _hole = BinaryMask.FromBox(451, 300, new PixelBox(200, 100, 260, 160));
     }
 
     [Benchmark(Description = "background blur (sigma 12)")]

@@ -3,6 +3,7 @@ using System.Globalization;
 using Microsoft.SemanticKernel;
 using VisionAgent.Abstractions;
 using VisionAgent.Imaging.Editing;
+using VisionAgent.Imaging.Masks;
 using VisionAgent.Onnx;
 using VisionAgent.Plugins.Edit.Diffusion;
 
@@ -71,7 +72,7 @@ public sealed class EditPlugin(ExpertContext context)
         cancellationToken.ThrowIfCancellationRequested();
         var output = context.Images.NewOutputPath(target.Image.Handle, "edit");
         var edited = ImageEdits.ReplaceBackground(target.Image.Path, subject.Mask, options, output);
-        var share = 100.0 * subject.Mask.SelectedCount / (subject.Mask.Width * subject.Mask.Height);
+        var share = 100.0 * subject.Mask.Coverage;
         var what = parsedMode switch
         {
             BackgroundMode.Remove => "background removed (transparent PNG)",
@@ -197,8 +198,8 @@ public sealed class EditPlugin(ExpertContext context)
         var target = _masks.ResolveImage(image);
         var region = await _masks.ResolveAsync(target, mask, "remove", allowSalient: false, cancellationToken);
         // Masks hug the object; growing them a little keeps its outline and shadow edge out of the fill.
-        var grown = region.Mask.Dilate(SettingInt("remove_grow_px", 4));
-        if (grown.SelectedCount == grown.Width * grown.Height)
+        var grown = region.Mask.Dilate(Math.Max(0, SettingInt("remove_grow_px", 4)));
+        if (grown.Area == grown.Width * grown.Height)
             throw new BadInputException($"the mask {region.Source} covers all of {target.Image.Handle}: there is nothing left to fill the hole from");
         var parameters = new Dictionary<string, string> { ["mask"] = region.Source };
         if (DiffusionInstalled())
@@ -242,7 +243,7 @@ public sealed class EditPlugin(ExpertContext context)
     }
 
     private async Task<(EditedImage Edited, InpaintRun Run)> RunDiffusionAsync(
-        Abstractions.ImageRecord image, EditMask mask, InpaintOptions options, CancellationToken cancellationToken)
+        Abstractions.ImageRecord image, BinaryMask mask, InpaintOptions options, CancellationToken cancellationToken)
     {
         var pipeline = await GetPipelineAsync(cancellationToken);
         using var canvas = InpaintCanvas.Load(image.Path, mask, SettingInt("native_size", 512));

@@ -1,5 +1,5 @@
 using VisionAgent.Abstractions;
-using VisionAgent.Imaging.Editing;
+using VisionAgent.Imaging.Masks;
 
 namespace VisionAgent.Plugins.Edit;
 
@@ -7,7 +7,7 @@ namespace VisionAgent.Plugins.Edit;
 internal sealed record EditTarget(ImageRecord Image, RegionRecord? Region);
 
 /// <summary>A mask fitted to the image, and where it came from (for the observation and provenance).</summary>
-internal sealed record ResolvedMask(EditMask Mask, string Source);
+internal sealed record ResolvedMask(BinaryMask Mask, string Source);
 
 /// <summary>
 /// Turns the mask argument into pixels: a mask image handle (from the segment expert), a detection reference
@@ -30,7 +30,7 @@ internal sealed class MaskResolver(ExpertContext context)
         var resolved = string.IsNullOrWhiteSpace(mask)
             ? await DefaultMaskAsync(target, operation, allowSalient, cancellationToken)
             : FromArgument(image, mask.Trim());
-        if (resolved.Mask.SelectedCount == 0)
+        if (resolved.Mask.Area == 0)
             throw new BadInputException($"the mask {resolved.Source} selects no pixels of {image.Handle}");
         return resolved;
     }
@@ -38,11 +38,11 @@ internal sealed class MaskResolver(ExpertContext context)
     private ResolvedMask FromArgument(ImageRecord image, string mask)
     {
         if (context.Images.TryGetRegion(mask, out var region))
-            return new ResolvedMask(EditMask.FromBox(image.Width, image.Height, ScaleBox(region, image)), region.Reference);
+            return new ResolvedMask(BinaryMask.FromBox(image.Width, image.Height, ScaleBox(region, image)), region.Reference);
         if (context.Images.TryGet(mask, out var maskImage))
-            return new ResolvedMask(EditMaskReader.Read(maskImage.Path, image.Width, image.Height), maskImage.Handle);
+            return new ResolvedMask(LoadFitted(maskImage.Path, image), maskImage.Handle);
         if (PixelBox.TryParse(mask, out var box))
-            return new ResolvedMask(EditMask.FromBox(image.Width, image.Height, box), $"box {box}");
+            return new ResolvedMask(BinaryMask.FromBox(image.Width, image.Height, box), $"box {box}");
         throw new BadInputException(
             $"mask '{mask}' is not a mask handle, a detection reference (img1#det2) or a box x1,y1,x2,y2; known handles: " +
             string.Join(", ", context.Images.Images.Select(i => i.Handle)));
@@ -52,7 +52,7 @@ internal sealed class MaskResolver(ExpertContext context)
     {
         var image = target.Image;
         if (target.Region is { } region)
-            return new ResolvedMask(EditMask.FromBox(image.Width, image.Height, region.Box), region.Reference);
+            return new ResolvedMask(BinaryMask.FromBox(image.Width, image.Height, region.Box), region.Reference);
         if (!allowSalient)
             throw new BadInputException(
                 $"edit.{operation} needs a mask: a mask handle from the segment expert, a detection such as {image.Handle}#det1, or a box x1,y1,x2,y2");
@@ -61,8 +61,12 @@ internal sealed class MaskResolver(ExpertContext context)
                 $"edit.{operation} needs a mask of the subject and no segmenter is installed to make one: run the segment expert first " +
                 $"(visionagent models fetch segment) and pass mask=<its handle>, or pass a detection such as {image.Handle}#det1 or a box x1,y1,x2,y2");
         var record = await provider.GetSalientMaskAsync(image.Handle, cancellationToken);
-        return new ResolvedMask(EditMaskReader.Read(record.Path, image.Width, image.Height), $"{record.Handle} (salient object by segment)");
+        return new ResolvedMask(LoadFitted(record.Path, image), $"{record.Handle} (salient object by segment)");
     }
+
+    // A mask PNG selects by luminance, a cut-out (RGBA) by its alpha; either may come from a differently sized image.
+    private static BinaryMask LoadFitted(string path, ImageRecord image) =>
+        MaskFiles.LoadMask(path, MaskChannel.Auto).ResizeNearest(image.Width, image.Height);
 
     // A detection made on a differently sized image of the same scene (a parent or a resized copy): scale its box.
     private ImageRecord? RegionImage(RegionRecord region) =>

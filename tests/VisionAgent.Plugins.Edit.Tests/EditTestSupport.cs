@@ -1,7 +1,7 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using VisionAgent.Abstractions;
-using VisionAgent.Imaging.Editing;
+using VisionAgent.Imaging.Masks;
 using VisionAgent.Testing;
 
 namespace VisionAgent.Plugins.Edit.Tests;
@@ -84,7 +84,7 @@ internal static class EditTestSupport
             Calls++;
             var image = images.Get(imageHandle);
             var path = images.NewOutputPath(imageHandle, "mask");
-            EditMaskReader.Write(EditMask.FromBox(image.Width, image.Height, box), path);
+            MaskFiles.SaveMask(BinaryMask.FromBox(image.Width, image.Height, box), path);
             return Task.FromResult(images.AddProduced(path, imageHandle, "segment", "mask"));
         }
     }

@@ -1,7 +1,8 @@
 using System.Reflection;
 using Microsoft.SemanticKernel;
 using VisionAgent.Abstractions;
-using VisionAgent.Imaging.Editing;
+using VisionAgent.Imaging;
+using VisionAgent.Imaging.Masks;
 using VisionAgent.Onnx;
 using VisionAgent.Testing;
 
@@ -97,16 +98,24 @@ public sealed class WeightFreeEditTests : IDisposable
     public async Task A_mask_image_from_segment_and_a_detection_reference_both_select_pixels()
     {
         var maskPath = _host.Images.NewOutputPath(_cat, "mask");
-        EditMaskReader.Write(EditMask.FromBox(451, 300, Subject), maskPath);
+        MaskFiles.SaveMask(BinaryMask.FromBox(451, 300, Subject), maskPath);
         var maskHandle = _host.Images.AddProduced(maskPath, _cat, "segment", "mask").Handle;
-        var detection = _host.Images.AddRegion(_cat, "cat", 0.9f, Subject).Reference;
-        var plugin = EditTestSupport.CreatePlugin(_host);
 
-        var fromMask = await plugin.BackgroundAsync(_cat, mask: maskHandle, mode: "remove");
-        var fromDetection = await plugin.BackgroundAsync(detection, mode: "remove");
+        await AssertSelectsLikeTheSubjectDetection(maskHandle);
+    }
 
-        Assert.Equal(EditTestSupport.Pixels(fromMask.Images[0].Path), EditTestSupport.Pixels(fromDetection.Images[0].Path));
-        Assert.Equal(detection, fromDetection.Images[0].Parameters["mask"]);
+    [Fact]
+    public async Task A_cutout_handle_as_the_mask_selects_by_transparency()
+    {
+        var cutoutPath = _host.Images.NewOutputPath(_cat, "cutout");
+        using (var cat = ImageLoader.Shared.LoadRgb(_host.Images.Get(_cat).Path))
+            MaskFiles.SaveCutout(cat, BinaryMask.FromBox(451, 300, Subject), cutoutPath);
+        var cutout = EditTestSupport.Pixels(cutoutPath);
+        // Dark opaque fur would be dropped by a reader that went by luminance.
+        Assert.Contains(cutout, p => p.A == 255 && ((p.R * 299) + (p.G * 587) + (p.B * 114)) / 1000 < 128);
+        var cutoutHandle = _host.Images.AddProduced(cutoutPath, _cat, "segment", "cutout").Handle;
+
+        await AssertSelectsLikeTheSubjectDetection(cutoutHandle);
     }
 
     [Fact]
@@ -257,6 +266,20 @@ public sealed class WeightFreeEditTests : IDisposable
             Assert.False(model.AutoFetch);
             Assert.StartsWith("https://", model.Sources.Single().Url);
         }
+    }
+
+    /// <summary>Removing the background with <paramref name="maskHandle"/> as the mask gives the pixels a detection of <see cref="Subject"/> gives.</summary>
+    private async Task AssertSelectsLikeTheSubjectDetection(string maskHandle)
+    {
+        var detection = _host.Images.AddRegion(_cat, "cat", 0.9f, Subject).Reference;
+        var plugin = EditTestSupport.CreatePlugin(_host);
+
+        var fromMask = await plugin.BackgroundAsync(_cat, mask: maskHandle, mode: "remove");
+        var fromDetection = await plugin.BackgroundAsync(detection, mode: "remove");
+
+        Assert.Equal(EditTestSupport.Pixels(fromMask.Images[0].Path), EditTestSupport.Pixels(fromDetection.Images[0].Path));
+        Assert.Equal(detection, fromDetection.Images[0].Parameters["mask"]);
+        Assert.Equal(maskHandle, fromMask.Images[0].Parameters["mask"]);
     }
 
     public void Dispose() => _host.Dispose();

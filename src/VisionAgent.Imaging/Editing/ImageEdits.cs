@@ -2,6 +2,7 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 using VisionAgent.Abstractions;
+using VisionAgent.Imaging.Masks;
 
 namespace VisionAgent.Imaging.Editing;
 
@@ -52,7 +53,7 @@ public sealed record EditedImage(string Path, int Width, int Height);
 public static class ImageEdits
 {
     /// <summary>Keeps the foreground (selected) pixels exactly and replaces every other pixel.</summary>
-    public static EditedImage ReplaceBackground(string imagePath, EditMask foreground, BackgroundOptions options, string outputPath, ImageLoader? loader = null)
+    public static EditedImage ReplaceBackground(string imagePath, BinaryMask foreground, BackgroundOptions options, string outputPath, ImageLoader? loader = null)
     {
         loader ??= ImageLoader.Shared;
         using var image = loader.Load<Rgba32>(imagePath);

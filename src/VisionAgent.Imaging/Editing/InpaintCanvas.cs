@@ -1,6 +1,7 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
+using VisionAgent.Imaging.Masks;
 
 namespace VisionAgent.Imaging.Editing;
 
@@ -12,9 +13,9 @@ namespace VisionAgent.Imaging.Editing;
 public sealed class InpaintCanvas : IDisposable
 {
     private readonly Image<Rgba32> _original;
-    private readonly EditMask _mask;
+    private readonly BinaryMask _mask;
 
-    private InpaintCanvas(Image<Rgba32> original, EditMask mask, int width, int height)
+    private InpaintCanvas(Image<Rgba32> original, BinaryMask mask, int width, int height)
     {
         _original = original;
         _mask = mask;
@@ -31,7 +32,7 @@ public sealed class InpaintCanvas : IDisposable
     /// <summary>The working height: a multiple of 64.</summary>
     public int Height { get; }
 
-    public static InpaintCanvas Load(string imagePath, EditMask mask, int nativeSize, ImageLoader? loader = null)
+    public static InpaintCanvas Load(string imagePath, BinaryMask mask, int nativeSize, ImageLoader? loader = null)
     {
         var original = (loader ?? ImageLoader.Shared).Load<Rgba32>(imagePath);
         var (width, height) = WorkingSize(original.Width, original.Height, nativeSize);
@@ -76,7 +77,7 @@ public sealed class InpaintCanvas : IDisposable
     {
         var resized = _mask.ResizeNearest(Width, Height);
         var tensor = new float[Width * Height];
-        for (var i = 0; i < tensor.Length; i++) tensor[i] = resized.Values[i] ? 1f : 0f;
+        for (var i = 0; i < tensor.Length; i++) tensor[i] = resized.Pixels[i] != 0 ? 1f : 0f;
         return tensor;
     }
 

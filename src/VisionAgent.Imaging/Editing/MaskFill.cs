@@ -1,5 +1,6 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using VisionAgent.Imaging.Masks;
 
 namespace VisionAgent.Imaging.Editing;
 
@@ -15,7 +16,7 @@ public static class MaskFill
     private const int Radius = 2;
     private const int RelaxationPasses = 40;
 
-    public static EditedImage Fill(string imagePath, EditMask mask, string outputPath, ImageLoader? loader = null)
+    public static EditedImage Fill(string imagePath, BinaryMask mask, string outputPath, ImageLoader? loader = null)
     {
         using var image = (loader ?? ImageLoader.Shared).Load<Rgba32>(imagePath);
         var fitted = mask.ResizeNearest(image.Width, image.Height);
@@ -28,7 +29,7 @@ public static class MaskFill
     }
 
     /// <summary>Fills the selected pixels of a row-major RGBA buffer; unselected pixels are not written.</summary>
-    public static void FillInPlace(Span<Rgba32> pixels, int width, int height, EditMask mask)
+    public static void FillInPlace(Span<Rgba32> pixels, int width, int height, BinaryMask mask)
     {
         var count = width * height;
         var r = new float[count];
@@ -40,7 +41,7 @@ public static class MaskFill
             r[i] = pixels[i].R;
             g[i] = pixels[i].G;
             b[i] = pixels[i].B;
-            known[i] = !mask.Values[i];
+            known[i] = mask.Pixels[i] == 0;
         }
         if (!known.Contains(true)) return;
 
@@ -106,17 +107,17 @@ public static class MaskFill
         Relax(r, g, b, width, height, mask);
         for (var i = 0; i < count; i++)
         {
-            if (!mask.Values[i]) continue;
+            if (mask.Pixels[i] == 0) continue;
             pixels[i] = new Rgba32(ToByte(r[i]), ToByte(g[i]), ToByte(b[i]), 255);
         }
     }
 
-    private static void Relax(float[] r, float[] g, float[] b, int width, int height, EditMask mask)
+    private static void Relax(float[] r, float[] g, float[] b, int width, int height, BinaryMask mask)
     {
         var selected = new List<int>();
-        for (var i = 0; i < mask.Values.Length; i++)
+        for (var i = 0; i < mask.Pixels.Length; i++)
         {
-            if (mask.Values[i]) selected.Add(i);
+            if (mask.Pixels[i] != 0) selected.Add(i);
         }
         for (var pass = 0; pass < RelaxationPasses; pass++)
         {

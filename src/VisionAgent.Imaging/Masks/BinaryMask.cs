@@ -57,6 +57,23 @@ public sealed class BinaryMask
     /// <summary>A mask with no pixel inside.</summary>
     public static BinaryMask Empty(int width, int height) => new(width, height, new byte[checked(width * height)]);
 
+    /// <summary>
+    /// A rectangular mask: the pixels whose centres lie inside <paramref name="box"/> (clamped to the image), so a
+    /// fractional edge selects a pixel only when it passes that pixel's centre.
+    /// </summary>
+    public static BinaryMask FromBox(int width, int height, PixelBox box)
+    {
+        var clamped = box.ClampTo(width, height);
+        var x1 = (int)MathF.Round(clamped.X1);
+        var y1 = (int)MathF.Round(clamped.Y1);
+        var x2 = (int)MathF.Round(clamped.X2);
+        var y2 = (int)MathF.Round(clamped.Y2);
+        var pixels = new byte[checked(width * height)];
+        for (var y = y1; y < y2; y++)
+            pixels.AsSpan((y * width) + x1, Math.Max(0, x2 - x1)).Fill(Inside);
+        return new BinaryMask(width, height, pixels);
+    }
+
     /// <summary>Pixels whose score is strictly above <paramref name="threshold"/> are inside (logits at 0, probabilities at 0.5).</summary>
     public static BinaryMask FromScores(ReadOnlySpan<float> scores, int width, int height, float threshold)
     {

@@ -87,6 +87,16 @@ public sealed class MaskTests : IDisposable
     }
 
     [Fact]
+    public void A_box_mask_selects_the_pixels_whose_centres_lie_inside_the_clamped_box()
+    {
+        var mask = BinaryMask.FromBox(6, 4, new PixelBox(0.4f, 0.6f, 3.4f, 10f));
+
+        Assert.Equal(9, mask.Area);
+        Assert.Equal(new PixelBox(0, 1, 3, 4), mask.Bounds());
+        Assert.Equal(0, BinaryMask.FromBox(6, 4, new PixelBox(5.6f, 0, 9, 4)).Area);
+    }
+
+    [Fact]
     public void Nearest_resize_and_coverage_of_a_region()
     {
         var mask = Draw(4, 2, new PixelBox(0, 0, 2, 2));
