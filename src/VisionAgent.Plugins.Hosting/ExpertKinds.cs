@@ -1,4 +1,5 @@
 using VisionAgent.Abstractions;
+using VisionAgent.Plugins.Detect;
 using VisionAgent.Plugins.Hosting.Classifier;
 using VisionAgent.Plugins.Hosting.Folders;
 using VisionAgent.Plugins.Hosting.Remote;
@@ -25,6 +26,7 @@ public sealed class ExpertKinds
     private readonly Dictionary<string, ExpertKindFactory> _factories = new(StringComparer.OrdinalIgnoreCase)
     {
         ["classifier"] = ClassifierExpert.Create,
+        ["yolo"] = (_, context) => new DetectExpertModule().CreatePlugin(context),
         [Remote] = RemoteExpert.Create,
     };
 

@@ -4,7 +4,9 @@ using Spectre.Console;
 using VisionAgent.Abstractions;
 using VisionAgent.Cli.Rendering;
 using VisionAgent.Core.Configuration;
+using VisionAgent.Core.Hosting;
 using VisionAgent.Core.Llm;
+using VisionAgent.Core.Llm.Offline;
 using VisionAgent.Evaluation;
 using VisionAgent.Evaluation.Reports;
 using VisionAgent.Evaluation.Running;
@@ -95,6 +97,16 @@ public static class EvalCommand
             var (service, identity, disposable) = ChatServiceFactory.CreateOpenAi(config.Llm);
             owner = disposable;
             llm = _ => new TaskLlm(service, identity);
+        }
+        else if (replay is null)
+        {
+            // No LLM: the offline planner plans every task. It routes by the experts' manifests, which every
+            // task's host shares, so one planner (with its own host for the registry) serves them all.
+            var plannerHost = AgentHost.Create(new AgentHostOptions { Config = config, OutputDirectory = Path.Combine(work, "planner") });
+            owner = plannerHost;
+            var planner = OfflinePlannerFactory.Create(plannerHost, message => error.WriteLine($"warning: {message}"));
+            console.MarkupLine($"[grey]{Markup.Escape(CliHost.PlannerLine(planner.Identity))}[/]");
+            llm = _ => new TaskLlm(planner, planner.Identity);
         }
         using var llmOwner = owner;
 
