@@ -20,8 +20,11 @@ public sealed record OcrOptions
 
     public bool UseDirectionClassifier { get; init; } = true;
 
-    /// <summary>Lines recognised per model run, grouped by similar width.</summary>
-    public int RecBatch { get; init; } = 8;
+    /// <summary>
+    /// Lines recognised per model run, grouped by similar width; 0 chooses by device: one line a run on the CPU
+    /// (measured faster there: a batch of 8 took 1.6x as long as 8 single runs), 8 on CUDA.
+    /// </summary>
+    public int RecBatch { get; init; }
 
     public float MinConfidence { get; init; } = 0.5f;
 
@@ -42,7 +45,7 @@ public sealed record OcrOptions
             UnclipRatio = Float(setting, "unclip_ratio", defaults.UnclipRatio, 0, 10),
             ClsThreshold = Float(setting, "cls_threshold", defaults.ClsThreshold),
             UseDirectionClassifier = setting("use_cls") is not { } cls || !string.Equals(cls.Trim(), "false", StringComparison.OrdinalIgnoreCase),
-            RecBatch = Int(setting, "rec_batch", defaults.RecBatch, 1, 64),
+            RecBatch = Int(setting, "rec_batch", defaults.RecBatch, 0, 64),
             MinConfidence = Float(setting, "min_confidence", defaults.MinConfidence),
             RecPadding = Float(setting, "rec_padding", defaults.RecPadding, 0, 1),
             SpaceThreshold = Float(setting, "space_threshold", defaults.SpaceThreshold, 0, 2),

@@ -36,7 +36,7 @@ public sealed class OcrPipeline
         _classifier = classifier;
         _recognizer = recognizer;
         _decoder = decoder;
-        Options = options;
+        Options = options.RecBatch > 0 ? options : options with { RecBatch = 1 };
         (_detInput, _detOutput) = (detector.InputNames[0], detector.OutputNames[0]);
         (_clsInput, _clsOutput) = (classifier.InputNames[0], classifier.OutputNames[0]);
         (_recInput, _recOutput) = (recognizer.InputNames[0], recognizer.OutputNames[0]);
@@ -44,8 +44,14 @@ public sealed class OcrPipeline
 
     public OcrOptions Options { get; }
 
-    public static OcrPipeline Create(OnnxSessionPool sessions, OcrModelPaths paths, OcrOptions options) =>
-        new(sessions.Get(paths.Detector), sessions.Get(paths.Classifier), sessions.Get(paths.Recognizer), CtcDecoder.FromFile(paths.Keys, options.SpaceThreshold), options);
+    public static OcrPipeline Create(OnnxSessionPool sessions, OcrModelPaths paths, OcrOptions options)
+    {
+        var detector = sessions.Get(paths.Detector);
+        var classifier = sessions.Get(paths.Classifier);
+        var recognizer = sessions.Get(paths.Recognizer);
+        if (options.RecBatch == 0) options = options with { RecBatch = sessions.ActiveDevice == "cuda" ? 8 : 1 };
+        return new(detector, classifier, recognizer, CtcDecoder.FromFile(paths.Keys, options.SpaceThreshold), options);
+    }
 
     /// <summary>Detection, direction classification and recognition; lines in reading order, below-threshold lines dropped.</summary>
     public IReadOnlyList<OcrLine> Read(RgbPixels image, float minConfidence, CancellationToken cancellationToken)
