@@ -73,7 +73,7 @@ public sealed class AskCommandTests
 
         Assert.Equal(0, run.ExitCode);
         var lines = run.Output.Split('\n');
-        Assert.Contains(lines, l => l.StartsWith("Planner: openai-compatible", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("Planner: LLM openai-compatible", StringComparison.Ordinal));
         Assert.Contains(lines, l => l == "Thought: check");
         Assert.Contains(lines, l => l.StartsWith("Action: image_info", StringComparison.Ordinal));
         Assert.Contains(lines, l => l.StartsWith("Observation: img1: PNG 451x300", StringComparison.Ordinal));
