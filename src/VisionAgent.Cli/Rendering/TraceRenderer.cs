@@ -47,7 +47,9 @@ public sealed class TraceRenderer(IAnsiConsole console, UntrustedTextMarker mark
             console.MarkupLine($"[grey]{image.Handle} ({Markup.Escape(image.Kind)} of {image.Parent}):[/] {Markup.Escape(image.Path)}");
         if (result.Answer is not null)
         {
-            console.Write(new Rule("[bold]Answer[/]") { Justification = Justify.Left });
+            // A full-width rule on a terminal; a short header in logs, where the width is unbounded.
+            if (console.Profile.Capabilities.Interactive) console.Write(new Rule("[bold]Answer[/]") { Justification = Justify.Left });
+            else console.MarkupLine("[bold]── Answer ──[/]");
             console.MarkupLine(Markup.Escape(result.Answer));
         }
         else
