@@ -90,25 +90,6 @@ public sealed class ExpertRegistry
             .Select(m => m.Name)
             .ToList();
 
-    /// <summary>Creates entries for every <see cref="IExpertModule"/> in the given assemblies, each with its embedded manifest.</summary>
-    public static IEnumerable<ExpertEntry> CreateEntries(IEnumerable<Assembly> assemblies, Func<ExpertManifest, ExpertContext> contextFactory, string origin)
-    {
-        foreach (var assembly in assemblies)
-        {
-            Type[] types;
-            try
-            {
-                types = assembly.GetTypes();
-            }
-            catch (ReflectionTypeLoadException ex)
-            {
-                types = ex.Types.OfType<Type>().ToArray();
-            }
-            foreach (var type in types.Where(t => typeof(IExpertModule).IsAssignableFrom(t) && t is { IsAbstract: false, IsInterface: false }))
-                yield return CreateEntry(type, assembly, contextFactory, origin);
-        }
-    }
-
     /// <summary>Instantiates one module; a failure is recorded on the entry (reported by <c>tools</c>), never thrown.</summary>
     public static ExpertEntry CreateEntry(Type moduleType, Assembly assembly, Func<ExpertManifest, ExpertContext> contextFactory, string origin, ExpertManifest? manifest = null)
     {
