@@ -4,6 +4,7 @@ using VisionAgent.Abstractions;
 using VisionAgent.Core.Agent;
 using VisionAgent.Core.Configuration;
 using VisionAgent.Core.Hosting;
+using VisionAgent.Testing;
 using VisionAgent.Testing.Llm;
 
 namespace VisionAgent.Benchmarks;
@@ -27,7 +28,7 @@ public class AgentOverheadBenchmarks
             expertFactory: h => [new Core.Experts.ExpertEntry(
                 new ExpertManifest { Name = "noop", Description = "Does nothing." },
                 KernelPluginFactory.CreateFromObject(new NoopExpert(), "noop"), "bench")]);
-        var sample = Path.Combine(FindRoot(), "samples", "images", "chelsea.png");
+        var sample = RepositoryPaths.SampleImage("chelsea.png");
         _host.Images.AddInput(sample);
     }
 
@@ -47,13 +48,6 @@ public class AgentOverheadBenchmarks
         var session = _host.CreateSession(chat, new LlmIdentity("bench", "script"));
         var result = await session.AskAsync("go", null, CancellationToken.None);
         return result.Steps.Count;
-    }
-
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "VisionAgent.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("VisionAgent.sln not found");
     }
 
     public sealed class NoopExpert

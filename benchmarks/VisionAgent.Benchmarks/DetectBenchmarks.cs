@@ -4,6 +4,7 @@ using VisionAgent.Imaging;
 using VisionAgent.Imaging.Tensors;
 using VisionAgent.Onnx.TensorMath;
 using VisionAgent.Plugins.Detect;
+using VisionAgent.Testing;
 
 namespace VisionAgent.Benchmarks;
 
@@ -22,7 +23,7 @@ public class DetectBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _image = ImageLoader.Shared.LoadRgb(BenchmarkPaths.Image("coffee.png"));
+        _image = ImageLoader.Shared.LoadRgb(RepositoryPaths.SampleImage("coffee.png"));
         _tensor = new float[3 * 640 * 640];
         _geometry = LetterboxGeometry.For(_image.Width, _image.Height, 640, 640);
         _output = SyntheticYoloV8Output(objects: 20, seed: 1);
@@ -119,16 +120,4 @@ public class NmsBenchmarks
 
     [Benchmark(Description = "no overlaps, keep all")]
     public int ScatteredAll() => NonMaxSuppression.Apply(_scattered, 0.45f).Length;
-}
-
-internal static class BenchmarkPaths
-{
-    public static string Image(string name)
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "VisionAgent.sln")))
-            directory = directory.Parent;
-        var root = directory?.FullName ?? Directory.GetCurrentDirectory();
-        return Path.Combine(root, "samples", "images", name);
-    }
 }

@@ -5,6 +5,7 @@ using VisionAgent.Imaging.Editing;
 using VisionAgent.Imaging.Masks;
 using VisionAgent.Onnx;
 using VisionAgent.Plugins.Edit.Diffusion;
+using VisionAgent.Testing;
 using VisionAgent.Testing.Onnx;
 
 namespace VisionAgent.Benchmarks;
@@ -126,9 +127,7 @@ public class EditWeightFreeBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "VisionAgent.sln"))) dir = dir.Parent;
-        _image = Path.Combine(dir?.FullName ?? throw new InvalidOperationException("repository root not found"), "samples", "images", "chelsea.png");
+        _image = RepositoryPaths.SampleImage("chelsea.png");
         _output = Path.Combine(Path.GetTempPath(), "visionagent-bench-edit-" + Guid.NewGuid().ToString("N") + ".png");
         _mask = BinaryMask.FromBox(451, 300, Subject);
         _hole = BinaryMask.FromBox(451, 300, new PixelBox(200, 100, 260, 160));

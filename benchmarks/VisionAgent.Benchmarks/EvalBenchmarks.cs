@@ -6,6 +6,7 @@ using VisionAgent.Core.Configuration;
 using VisionAgent.Evaluation.Running;
 using VisionAgent.Evaluation.Tasks;
 using VisionAgent.Plugins.ImageInfo;
+using VisionAgent.Testing;
 using VisionAgent.Testing.Llm;
 
 namespace VisionAgent.Benchmarks;
@@ -29,7 +30,7 @@ public class EvalBenchmarks
     {
         _root = Path.Combine(Path.GetTempPath(), "va-eval-bench-" + Guid.NewGuid().ToString("N")[..8]);
         Directory.CreateDirectory(_root);
-        var images = Path.Combine(RepoRoot(), "samples", "images");
+        var images = RepositoryPaths.SampleImages;
         string[] files = ["chelsea.png", "coins.png", "page.png", "rocket.jpg", "astronaut.png", "coffee.png"];
         string[] questions = ["How big is img1 in pixels?", "What format is img1?", "Is img1 dark or bright?", "What is the width of img1?"];
         var yaml = new StringBuilder("tasks:\n");
@@ -80,12 +81,5 @@ public class EvalBenchmarks
         return last.StartsWith("Observation:", StringComparison.Ordinal)
             ? "Thought: I can answer now\nFinal Answer: " + last["Observation: ".Length..]
             : "Thought: I need the image facts.\nAction: image_info\nAction Input: {\"image\": \"img1\"}";
-    }
-
-    private static string RepoRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "VisionAgent.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
     }
 }

@@ -4,6 +4,7 @@ using VisionAgent.Imaging.Tensors;
 using VisionAgent.ModelStore;
 using VisionAgent.Onnx;
 using VisionAgent.Plugins.Ocr;
+using VisionAgent.Testing;
 using VisionAgent.Testing.Rendering;
 
 namespace VisionAgent.Benchmarks;
@@ -32,7 +33,7 @@ public class OcrBenchmarks
         var files = cache.FetchAsync(manifest.Name, null, CancellationToken.None).GetAwaiter().GetResult().ToDictionary(f => f.Name, f => f.Path);
         _pipeline = OcrPipeline.Create(_sessions, new OcrModelPaths(files["det"], files["cls"], files["rec"], files["keys"]), new OcrOptions());
         _path = Image == "page"
-            ? Path.Combine(RepositoryRoot(), "samples", "images", "page.png")
+            ? RepositoryPaths.SampleImage("page.png")
             : TextScene.Screenshot.Render(Path.Combine(Path.GetTempPath(), "visionagent-bench"));
         _pixels = RgbPixels.Load(_path);
         _quads = _pipeline.Detect(_pixels, CancellationToken.None).Select(b => b.Quad).ToList();
@@ -56,12 +57,5 @@ public class OcrBenchmarks
     {
         using var pixels = RgbPixels.Load(_path);
         return _pipeline.Read(pixels, 0.5f, CancellationToken.None).Count;
-    }
-
-    private static string RepositoryRoot()
-    {
-        var directory = new DirectoryInfo(AppContext.BaseDirectory);
-        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "VisionAgent.sln"))) directory = directory.Parent;
-        return directory?.FullName ?? throw new InvalidOperationException("VisionAgent.sln not found");
     }
 }

@@ -33,7 +33,7 @@ public class SegmentBenchmarks
     public void Setup()
     {
         var manifest = ExpertManifestReader.ReadEmbedded(typeof(SegmentExpertModule).Assembly);
-        var path = Path.Combine(RepositoryRoot(), "samples", "images", "chelsea.png");
+        var path = RepositoryPaths.SampleImage("chelsea.png");
         _image = ImageLoader.Shared.LoadRgb(path);
         _handle = _host.Images.AddInput(path).Handle;
         var random = new Random(1);
@@ -112,13 +112,4 @@ public class SegmentBenchmarks
         .Node("Identity", ["ious"], ["iou_predictions"])
         .Node("ConstantOfShape", ["low_shape"], ["low_res_masks"], ("value", TinyOnnxModel.FloatTensor([0f], 1)))
         .Save(path);
-
-    private static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "VisionAgent.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException("VisionAgent.sln not found above the benchmark folder");
-    }
 }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using VisionAgent.Testing;
 using VisionAgent.Testing.Llm;
 
 namespace VisionAgent.Cli.Tests;
@@ -13,7 +14,7 @@ public sealed class AskCommandTests
             ScriptedResponse.Reply("Thought: I know it now.\nFinal Answer: The image is 451x300 pixels."),
         ]);
 
-        var run = await CliRunner.RunAsync("ask", "--image", CliRunner.Sample("chelsea.png"), "--json",
+        var run = await CliRunner.RunAsync("ask", "--image", RepositoryPaths.SampleImage("chelsea.png"), "--json",
             "--llm-endpoint", server.Endpoint, "--llm-model", "scripted", "How big is this image?");
 
         Assert.Equal(0, run.ExitCode);
@@ -39,7 +40,7 @@ public sealed class AskCommandTests
             ScriptedResponse.Reply("thought: ok\nfinal answer: 451 by 300"),
         ]);
 
-        var run = await CliRunner.RunAsync("ask", "--image", CliRunner.Sample("chelsea.png"), "--json",
+        var run = await CliRunner.RunAsync("ask", "--image", RepositoryPaths.SampleImage("chelsea.png"), "--json",
             "--llm-endpoint", server.Endpoint, "size?");
 
         Assert.Equal(0, run.ExitCode);
@@ -52,7 +53,7 @@ public sealed class AskCommandTests
     {
         using var server = new ScriptedChatServer(responder: _ => ScriptedResponse.Reply("Action: image_info\nAction Input: img1"));
 
-        var run = await CliRunner.RunAsync("ask", "--image", CliRunner.Sample("chelsea.png"), "--json", "--max-steps", "2",
+        var run = await CliRunner.RunAsync("ask", "--image", RepositoryPaths.SampleImage("chelsea.png"), "--json", "--max-steps", "2",
             "--llm-endpoint", server.Endpoint, "loop forever");
 
         Assert.Equal(5, run.ExitCode);
@@ -69,7 +70,7 @@ public sealed class AskCommandTests
             ScriptedResponse.Reply("Final Answer: done"),
         ]);
 
-        var run = await CliRunner.RunAsync("ask", "-i", CliRunner.Sample("chelsea.png"), "--llm-endpoint", server.Endpoint, "q");
+        var run = await CliRunner.RunAsync("ask", "-i", RepositoryPaths.SampleImage("chelsea.png"), "--llm-endpoint", server.Endpoint, "q");
 
         Assert.Equal(0, run.ExitCode);
         var lines = run.Output.Split('\n');
@@ -100,7 +101,7 @@ public sealed class AskCommandTests
     [Fact]
     public async Task Unreachable_llm_exits_4_with_one_line()
     {
-        var run = await CliRunner.RunAsync("ask", "--image", CliRunner.Sample("chelsea.png"), "--json",
+        var run = await CliRunner.RunAsync("ask", "--image", RepositoryPaths.SampleImage("chelsea.png"), "--json",
             "--llm-endpoint", "http://127.0.0.1:9/v1", "q");
 
         Assert.Equal(4, run.ExitCode);

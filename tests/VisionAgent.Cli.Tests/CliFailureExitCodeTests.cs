@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using VisionAgent.Testing;
 using VisionAgent.Testing.Llm;
 
 namespace VisionAgent.Cli.Tests;
@@ -46,7 +47,7 @@ public sealed class CliFailureExitCodeTests : IDisposable
             [ScriptedResponse.Reply("Thought: size first\nAction: image_info\nAction Input: {\"image\": \"img1\"}")],
             responder: _ => ScriptedResponse.Error(500));
         var image = Path.Combine(_folder, "cat.png");
-        File.Copy(Path.Combine(RepositoryRoot(), "samples", "images", "chelsea.png"), image);
+        File.Copy(RepositoryPaths.SampleImage("chelsea.png"), image);
 
         var (code, stdout, _) = await RunAsync("ask", "--config", Config(server.Endpoint), "--json", "--image", image, "describe the image");
 
@@ -66,7 +67,7 @@ public sealed class CliFailureExitCodeTests : IDisposable
     public async Task Ask_with_an_unreachable_llm_exits_4_with_one_line()
     {
         var image = Path.Combine(_folder, "cat.png");
-        File.Copy(Path.Combine(RepositoryRoot(), "samples", "images", "chelsea.png"), image);
+        File.Copy(RepositoryPaths.SampleImage("chelsea.png"), image);
 
         var (code, _, stderr) = await RunAsync("ask", "--config", Config("http://127.0.0.1:9/v1"), "--image", image, "what is it?");
 
@@ -106,12 +107,5 @@ public sealed class CliFailureExitCodeTests : IDisposable
         var withOutput = args.Concat(["--output", Path.Combine(_folder, "out")]).ToArray();
         var code = await CliApp.RunAsync(withOutput, output, error, CancellationToken.None);
         return (code, output.ToString(), error.ToString());
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "VisionAgent.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
     }
 }

@@ -3,10 +3,6 @@ namespace VisionAgent.Cli.Tests;
 /// <summary>Runs the CLI in-process with captured output and a temporary data folder.</summary>
 public static class CliRunner
 {
-    public static string RepoRoot { get; } = FindRoot();
-
-    public static string Sample(string name) => Path.Combine(RepoRoot, "samples", "images", name);
-
     public sealed record Run(int ExitCode, string Output, string Error);
 
     public static async Task<Run> RunAsync(params string[] args)
@@ -18,12 +14,5 @@ public static class CliRunner
         var all = args.Contains("--output") ? args : [.. args, "--output", Path.Combine(home, "out")];
         var code = await CliApp.RunAsync(all, output, error, CancellationToken.None);
         return new Run(code, output.ToString(), error.ToString());
-    }
-
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "VisionAgent.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("VisionAgent.sln not found");
     }
 }

@@ -1,11 +1,12 @@
 using System.Xml;
+using VisionAgent.Testing;
 
 namespace VisionAgent.Cli.Tests;
 
 public sealed class EvalCommandTests
 {
-    private static string Tasks => Path.Combine(CliRunner.RepoRoot, "samples", "tasks");
-    private static string Cassettes => Path.Combine(CliRunner.RepoRoot, "samples", "cassettes");
+    private static string Tasks => RepositoryPaths.SampleTasks;
+    private static string Cassettes => RepositoryPaths.SampleCassettes;
 
     // Only image_info was installed when the sample cassettes were recorded; this config turns the other experts off.
     private static string Config => Path.Combine(Cassettes, "visionagent.yaml");
@@ -42,7 +43,7 @@ public sealed class EvalCommandTests
     public async Task A_suite_below_min_pass_exits_6_and_meets_a_lower_threshold()
     {
         var folder = TempFolder();
-        var image = Path.Combine(CliRunner.RepoRoot, "samples", "images", "chelsea.png");
+        var image = RepositoryPaths.SampleImage("chelsea.png");
         File.WriteAllText(Path.Combine(folder, "t.yaml"), $"id: cat-size\nimages: ['{image}']\nask: How big is img1 in pixels?\nexpect: {{exact: tiny}}\n");
 
         var strict = await CliRunner.RunAsync("eval", folder, "--replay", Cassettes, "--frozen-experts", "--config", Config);

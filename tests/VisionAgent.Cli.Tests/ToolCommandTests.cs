@@ -1,4 +1,5 @@
 using System.Text.Json;
+using VisionAgent.Testing;
 
 namespace VisionAgent.Cli.Tests;
 
@@ -7,7 +8,7 @@ public sealed class ToolCommandTests
     [Fact]
     public async Task Tool_runs_one_expert_without_an_llm()
     {
-        var run = await CliRunner.RunAsync("tool", "image_info", "--image", CliRunner.Sample("coffee.png"), "--json");
+        var run = await CliRunner.RunAsync("tool", "image_info", "--image", RepositoryPaths.SampleImage("coffee.png"), "--json");
 
         Assert.Equal(0, run.ExitCode);
         using var doc = JsonDocument.Parse(run.Output);
@@ -21,9 +22,9 @@ public sealed class ToolCommandTests
     [Fact]
     public async Task Unknown_tool_and_bad_arguments_exit_3()
     {
-        var unknown = await CliRunner.RunAsync("tool", "teleport", "--image", CliRunner.Sample("coffee.png"));
-        var badArg = await CliRunner.RunAsync("tool", "image_info", "--image", CliRunner.Sample("coffee.png"), "--arg", "nokey");
-        var extraArg = await CliRunner.RunAsync("tool", "image_info", "--image", CliRunner.Sample("coffee.png"), "--arg", "colour=blue");
+        var unknown = await CliRunner.RunAsync("tool", "teleport", "--image", RepositoryPaths.SampleImage("coffee.png"));
+        var badArg = await CliRunner.RunAsync("tool", "image_info", "--image", RepositoryPaths.SampleImage("coffee.png"), "--arg", "nokey");
+        var extraArg = await CliRunner.RunAsync("tool", "image_info", "--image", RepositoryPaths.SampleImage("coffee.png"), "--arg", "colour=blue");
 
         Assert.Equal(3, unknown.ExitCode);
         Assert.Contains("unknown tool 'teleport'", unknown.Error);

@@ -7,6 +7,7 @@ using VisionAgent.Core.Configuration;
 using VisionAgent.Core.Experts;
 using VisionAgent.Core.Hosting;
 using VisionAgent.Plugins.ImageInfo;
+using VisionAgent.Testing;
 
 namespace VisionAgent.Core.Tests;
 
@@ -34,7 +35,7 @@ public sealed class AgentHarness : IDisposable
             [typeof(ImageInfoExpertModule).Assembly],
             [Entry("read", "Reads the text in an image.", new ReaderPlugin(this)), Entry("edit", "Edits an image.", new EditPlugin(this))]);
         var image = Path.Combine(Folder, "cat.png");
-        File.Copy(Path.Combine(RepositoryRoot(), "samples", "images", "chelsea.png"), image);
+        File.Copy(RepositoryPaths.SampleImage("chelsea.png"), image);
         Host.Images.AddInput(image);
     }
 
@@ -60,13 +61,6 @@ public sealed class AgentHarness : IDisposable
     {
         Host.Dispose();
         Directory.Delete(Folder, recursive: true);
-    }
-
-    public static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "VisionAgent.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
     }
 
     private static ExpertEntry Entry(string name, string description, object plugin) =>

@@ -12,10 +12,6 @@ namespace VisionAgent.Core.Tests;
 /// <summary>Builds agent hosts over a temporary data folder with image_info and a few test experts.</summary>
 public static class TestHosts
 {
-    public static string RepoRoot { get; } = FindRoot();
-
-    public static string Sample(string name) => Path.Combine(RepoRoot, "samples", "images", name);
-
     /// <summary>A host with image_info and the probe expert (whose instance is returned for call counts).</summary>
     public static (AgentHost Host, TestExperts Probe) Create(VisionAgentConfig? config = null)
     {
@@ -30,13 +26,6 @@ public static class TestHosts
                 return [TestExperts.Entry(probe)];
             });
         return (host, probe!);
-    }
-
-    private static string FindRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "VisionAgent.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("VisionAgent.sln not found above the test folder");
     }
 }
 

@@ -4,6 +4,7 @@ using VisionAgent.Evaluation.Reports;
 using VisionAgent.Evaluation.Running;
 using VisionAgent.Evaluation.Tasks;
 using VisionAgent.Plugins.ImageInfo;
+using VisionAgent.Testing;
 using VisionAgent.Testing.Llm;
 
 namespace VisionAgent.Evaluation.Tests;
@@ -18,18 +19,6 @@ public sealed class EvalFixture : IDisposable
     }
 
     public string Directory { get; }
-
-    public static string RepoRoot
-    {
-        get
-        {
-            var dir = new DirectoryInfo(AppContext.BaseDirectory);
-            while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "VisionAgent.sln"))) dir = dir.Parent;
-            return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
-        }
-    }
-
-    public static string SampleImage(string name) => Path.Combine(RepoRoot, "samples", "images", name);
 
     public string NewFolder(string name)
     {
@@ -47,7 +36,7 @@ public sealed class EvalFixture : IDisposable
     };
 
     public static IReadOnlyList<EvalTask> SampleTasks() =>
-        TaskFileReader.Load([Path.Combine(RepoRoot, "samples", "tasks", "image-info.yaml")]);
+        TaskFileReader.Load([Path.Combine(RepositoryPaths.SampleTasks, "image-info.yaml")]);
 
     /// <summary>The report without timings, for comparing runs.</summary>
     public static string Stable(SuiteReport report) =>

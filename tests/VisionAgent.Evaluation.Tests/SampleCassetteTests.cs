@@ -1,5 +1,6 @@
 using VisionAgent.Evaluation.Running;
 using VisionAgent.Evaluation.Tasks;
+using VisionAgent.Testing;
 
 namespace VisionAgent.Evaluation.Tests;
 
@@ -13,7 +14,7 @@ public sealed class SampleCassetteTests : IClassFixture<EvalFixture>
 
     public SampleCassetteTests(EvalFixture fixture) => _fixture = fixture;
 
-    private static string Cassettes => Path.Combine(EvalFixture.RepoRoot, "samples", "cassettes");
+    private static string Cassettes => RepositoryPaths.SampleCassettes;
 
     [Fact]
     public async Task Sample_cassettes_replay_every_answer_with_no_llm_and_no_experts()

@@ -3,6 +3,7 @@ using VisionAgent.Evaluation.Recording;
 using VisionAgent.Evaluation.Reports;
 using VisionAgent.Evaluation.Running;
 using VisionAgent.Evaluation.Tasks;
+using VisionAgent.Testing;
 using VisionAgent.Testing.Llm;
 
 namespace VisionAgent.Evaluation.Tests;
@@ -150,7 +151,7 @@ public sealed class SuiteRunnerTests : IClassFixture<EvalFixture>
     {
         var work = _fixture.NewFolder("store");
         var store = new VisionAgent.Imaging.ImageHandleStore(Path.Combine(work, "out"));
-        store.AddInput(EvalFixture.SampleImage("chelsea.png"));
+        store.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
         var cursor = new CassetteCursor();
         cursor.StartTurn(1);
         var recorded = new ToolExchange
@@ -187,9 +188,9 @@ public sealed class SuiteRunnerTests : IClassFixture<EvalFixture>
         var work = _fixture.NewFolder("rec-images");
         var produced = Path.Combine(work, "out", "001-img1-mask.png");
         Directory.CreateDirectory(Path.GetDirectoryName(produced)!);
-        File.Copy(EvalFixture.SampleImage("coins.png"), produced);
+        File.Copy(RepositoryPaths.SampleImage("coins.png"), produced);
         var store = new VisionAgent.Imaging.ImageHandleStore(Path.Combine(work, "out"));
-        store.AddInput(EvalFixture.SampleImage("chelsea.png"));
+        store.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
         var record = store.AddProduced(produced, "img1", "segment", "mask");
         var exchanges = new List<ToolExchange>();
         var cursor = new CassetteCursor();
@@ -202,7 +203,7 @@ public sealed class SuiteRunnerTests : IClassFixture<EvalFixture>
             CancellationToken.None);
 
         var image = Assert.Single(Assert.Single(exchanges).Images);
-        Assert.Equal(MessageRendering.Sha256(File.ReadAllBytes(EvalFixture.SampleImage("coins.png"))), image.Sha256);
+        Assert.Equal(MessageRendering.Sha256(File.ReadAllBytes(RepositoryPaths.SampleImage("coins.png"))), image.Sha256);
         Assert.Equal(64, image.Sha256.Length);
     }
 }

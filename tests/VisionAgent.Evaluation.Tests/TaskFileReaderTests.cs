@@ -1,4 +1,5 @@
 using VisionAgent.Evaluation.Tasks;
+using VisionAgent.Testing;
 
 namespace VisionAgent.Evaluation.Tests;
 
@@ -11,7 +12,7 @@ public sealed class TaskFileReaderTests : IClassFixture<EvalFixture>
     private string Write(string yaml)
     {
         var folder = _fixture.NewFolder("tasks");
-        File.Copy(EvalFixture.SampleImage("chelsea.png"), Path.Combine(folder, "cat.png"));
+        File.Copy(RepositoryPaths.SampleImage("chelsea.png"), Path.Combine(folder, "cat.png"));
         var path = Path.Combine(folder, "suite.yaml");
         File.WriteAllText(path, yaml);
         return path;
@@ -97,7 +98,7 @@ public sealed class TaskFileReaderTests : IClassFixture<EvalFixture>
     [Fact]
     public void Sample_suites_parse()
     {
-        var tasks = TaskFileReader.Load([Path.Combine(EvalFixture.RepoRoot, "samples", "tasks"), Path.Combine(EvalFixture.RepoRoot, "samples", "benchmark")]);
+        var tasks = TaskFileReader.Load([RepositoryPaths.SampleTasks, Path.Combine(RepositoryPaths.Samples, "benchmark")]);
 
         Assert.Contains(tasks, t => t.Id == "cat-then-coins" && t.Turns.Count == 2);
         Assert.Contains(tasks, t => t.Tags.Contains("ocr"));

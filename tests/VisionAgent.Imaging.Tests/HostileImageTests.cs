@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using SixLabors.ImageSharp.PixelFormats;
 using VisionAgent.Abstractions;
+using VisionAgent.Testing;
 using Xunit.Abstractions;
 
 namespace VisionAgent.Imaging.Tests;
@@ -187,7 +188,7 @@ public sealed class HostileImageTests(ITestOutputHelper output) : IDisposable
     [Fact]
     public void Samples_all_load()
     {
-        var samples = Path.Combine(RepositoryRoot(), "samples", "images");
+        var samples = RepositoryPaths.SampleImages;
         var loader = new ImageLoader();
         var count = 0;
         foreach (var file in Directory.EnumerateFiles(samples).Where(f => !f.EndsWith(".md", StringComparison.Ordinal)))
@@ -207,12 +208,5 @@ public sealed class HostileImageTests(ITestOutputHelper output) : IDisposable
         var path = Path.Combine(_folder, fileName);
         File.WriteAllBytes(path, bytes);
         return path;
-    }
-
-    private static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "VisionAgent.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new InvalidOperationException("repository root not found");
     }
 }

@@ -93,7 +93,7 @@ public sealed class CaptionInputsTests : IDisposable
             .Add("caption", "decoder_with_past", Path.Combine(folder, "decoder_with_past_model.onnx"));
         var manifest = VisionAgent.Abstractions.ExpertManifestReader.ReadEmbedded(typeof(CaptionExpertModule).Assembly);
         var plugin = (CaptionPlugin)new CaptionExpertModule().CreatePlugin(_host.CreateContext(manifest));
-        var image = _host.Images.AddInput(SamplePaths.Image("coins.png"));
+        var image = _host.Images.AddInput(RepositoryPaths.SampleImage("coins.png"));
 
         var report = (CaptionReport)(await plugin.CaptionAsync(image.Handle, numBeams: 1)).Data!;
 

@@ -19,7 +19,7 @@ public sealed class CaptionPluginTests(CaptionModels models) : IClassFixture<Cap
     public async Task Caption_is_decoded_through_the_gpt2_tokenizer_with_and_without_the_cache(string cache, int beams)
     {
         var plugin = CreatePlugin(models.Cat, cache);
-        var image = _host.Images.AddInput(SamplePaths.Image("chelsea.png"));
+        var image = _host.Images.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
 
         var result = await plugin.CaptionAsync(image.Handle, numBeams: beams);
 
@@ -39,7 +39,7 @@ public sealed class CaptionPluginTests(CaptionModels models) : IClassFixture<Cap
     public async Task Beam_search_finds_the_likelier_caption_greedy_misses(string cache)
     {
         var plugin = CreatePlugin(models.Beam, cache);
-        var image = _host.Images.AddInput(SamplePaths.Image("chelsea.png"));
+        var image = _host.Images.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
 
         var greedy = (CaptionReport)(await plugin.CaptionAsync(image.Handle, numBeams: 1)).Data!;
         var beam = (CaptionReport)(await plugin.CaptionAsync(image.Handle, numBeams: 2)).Data!;
@@ -56,7 +56,7 @@ public sealed class CaptionPluginTests(CaptionModels models) : IClassFixture<Cap
     public async Task No_repeat_ngram_size_stops_a_loop(string cache)
     {
         var looping = CreatePlugin(models.Loop, cache);
-        var image = _host.Images.AddInput(SamplePaths.Image("chelsea.png"));
+        var image = _host.Images.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
         var looped = (CaptionReport)(await looping.CaptionAsync(image.Handle, maxLength: 8, numBeams: 1)).Data!;
         var guarded = CreatePlugin(models.Loop, cache, new Dictionary<string, string> { ["no_repeat_ngram_size"] = "2" });
 
@@ -70,7 +70,7 @@ public sealed class CaptionPluginTests(CaptionModels models) : IClassFixture<Cap
     public async Task Max_length_cuts_the_caption()
     {
         var plugin = CreatePlugin(models.Cat, "with_past");
-        var image = _host.Images.AddInput(SamplePaths.Image("chelsea.png"));
+        var image = _host.Images.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
 
         var report = (CaptionReport)(await plugin.CaptionAsync(image.Handle, maxLength: 3, numBeams: 1)).Data!;
 
@@ -85,7 +85,7 @@ public sealed class CaptionPluginTests(CaptionModels models) : IClassFixture<Cap
         var generationPath = _host.PathFor("generation_config.json");
         File.WriteAllText(generationPath, """{ "decoder_start_token_id": 50256, "eos_token_id": [50256], "max_length": 3, "num_beams": 1 }""");
         _host.Models.Add("caption", "generation_config", generationPath);
-        var image = _host.Images.AddInput(SamplePaths.Image("chelsea.png"));
+        var image = _host.Images.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
 
         var report = (CaptionReport)(await plugin.CaptionAsync(image.Handle)).Data!;
 
@@ -98,7 +98,7 @@ public sealed class CaptionPluginTests(CaptionModels models) : IClassFixture<Cap
     public async Task Merged_decoder_without_the_cache_still_captions()
     {
         var plugin = CreatePlugin(models.Cat, "merged", new Dictionary<string, string> { ["use_cache"] = "false" });
-        var image = _host.Images.AddInput(SamplePaths.Image("chelsea.png"));
+        var image = _host.Images.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
 
         var report = (CaptionReport)(await plugin.CaptionAsync(image.Handle, numBeams: 2)).Data!;
 
@@ -110,7 +110,7 @@ public sealed class CaptionPluginTests(CaptionModels models) : IClassFixture<Cap
     public async Task Missing_model_names_the_install_command()
     {
         var plugin = (CaptionPlugin)new CaptionExpertModule().CreatePlugin(_host.CreateContext(_manifest));
-        var image = _host.Images.AddInput(SamplePaths.Image("chelsea.png"));
+        var image = _host.Images.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
 
         var error = await Assert.ThrowsAsync<ModelMissingException>(() => plugin.CaptionAsync(image.Handle));
 
@@ -122,7 +122,7 @@ public sealed class CaptionPluginTests(CaptionModels models) : IClassFixture<Cap
     public async Task Out_of_range_beams_are_bad_input()
     {
         var plugin = CreatePlugin(models.Cat, "none");
-        var image = _host.Images.AddInput(SamplePaths.Image("chelsea.png"));
+        var image = _host.Images.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
 
         var error = await Assert.ThrowsAsync<BadInputException>(() => plugin.CaptionAsync(image.Handle, numBeams: 99));
 

@@ -34,7 +34,7 @@ public sealed class DetectPluginTests : IDisposable
     public async Task V8_boxes_are_mapped_back_through_the_letterbox_after_class_aware_nms()
     {
         var plugin = CreatePlugin(CoffeeScene().Save(_host.PathFor("yolov8n.onnx")));
-        var image = _host.Images.AddInput(SamplePaths.Image("coffee.png"));
+        var image = _host.Images.AddInput(RepositoryPaths.SampleImage("coffee.png"));
 
         var result = await plugin.DetectAsync(image.Handle);
 
@@ -60,7 +60,7 @@ public sealed class DetectPluginTests : IDisposable
     public async Task Each_detection_is_registered_as_a_region_other_experts_can_use()
     {
         var plugin = CreatePlugin(CoffeeScene().Save(_host.PathFor("yolov8n.onnx")));
-        var image = _host.Images.AddInput(SamplePaths.Image("coffee.png"));
+        var image = _host.Images.AddInput(RepositoryPaths.SampleImage("coffee.png"));
 
         var result = await plugin.DetectAsync(image.Handle);
 
@@ -76,7 +76,7 @@ public sealed class DetectPluginTests : IDisposable
     public async Task Annotated_image_is_written_and_registered_with_boxes_drawn()
     {
         var plugin = CreatePlugin(CoffeeScene().Save(_host.PathFor("yolov8n.onnx")));
-        var image = _host.Images.AddInput(SamplePaths.Image("coffee.png"));
+        var image = _host.Images.AddInput(RepositoryPaths.SampleImage("coffee.png"));
 
         var result = await plugin.DetectAsync(image.Handle);
 
@@ -101,7 +101,7 @@ public sealed class DetectPluginTests : IDisposable
     public async Task Class_filter_keeps_only_the_named_classes()
     {
         var plugin = CreatePlugin(CoffeeScene().Save(_host.PathFor("yolov8n.onnx")));
-        var image = _host.Images.AddInput(SamplePaths.Image("coffee.png"));
+        var image = _host.Images.AddInput(RepositoryPaths.SampleImage("coffee.png"));
 
         var result = await plugin.DetectAsync(image.Handle, classes: "dog, cat", annotate: false);
 
@@ -116,7 +116,7 @@ public sealed class DetectPluginTests : IDisposable
     public async Task Thresholds_and_max_boxes_apply()
     {
         var plugin = CreatePlugin(CoffeeScene().Save(_host.PathFor("yolov8n.onnx")));
-        var image = _host.Images.AddInput(SamplePaths.Image("coffee.png"));
+        var image = _host.Images.AddInput(RepositoryPaths.SampleImage("coffee.png"));
 
         var strict = (DetectionReport)(await plugin.DetectAsync(image.Handle, confidence: 0.65f, annotate: false)).Data!;
         var loose = (DetectionReport)(await plugin.DetectAsync(image.Handle, iou: 0.95f, annotate: false)).Data!;
@@ -131,7 +131,7 @@ public sealed class DetectPluginTests : IDisposable
     public async Task Unknown_class_names_the_known_ones()
     {
         var plugin = CreatePlugin(CoffeeScene().Save(_host.PathFor("yolov8n.onnx")));
-        var image = _host.Images.AddInput(SamplePaths.Image("coffee.png"));
+        var image = _host.Images.AddInput(RepositoryPaths.SampleImage("coffee.png"));
 
         var error = await Assert.ThrowsAsync<BadInputException>(() => plugin.DetectAsync(image.Handle, classes: "unicorn"));
 
@@ -142,7 +142,7 @@ public sealed class DetectPluginTests : IDisposable
     public async Task Out_of_range_confidence_is_bad_input()
     {
         var plugin = CreatePlugin(CoffeeScene().Save(_host.PathFor("yolov8n.onnx")));
-        var image = _host.Images.AddInput(SamplePaths.Image("coffee.png"));
+        var image = _host.Images.AddInput(RepositoryPaths.SampleImage("coffee.png"));
 
         var error = await Assert.ThrowsAsync<BadInputException>(() => plugin.DetectAsync(image.Handle, confidence: 1.5f));
 
@@ -157,7 +157,7 @@ public sealed class DetectPluginTests : IDisposable
         model.SetV5(101, 100, 200, 100, 100, objectness: 0.2f, Person, probability: 1f);    // objectness too low
         model.SetV5(25199, 100, 200, 100, 100, objectness: 0.8f, Person, probability: 0.9f); // 0.72
         var plugin = CreatePlugin(model.Save(_host.PathFor("yolov5s.onnx")));
-        var image = _host.Images.AddInput(SamplePaths.Image("coffee.png"));
+        var image = _host.Images.AddInput(RepositoryPaths.SampleImage("coffee.png"));
 
         var report = (DetectionReport)(await plugin.DetectAsync(image.Handle, annotate: false)).Data!;
 
@@ -175,7 +175,7 @@ public sealed class DetectPluginTests : IDisposable
         var model = YoloExportModel.V8(anchors: 2100, inputSize: 320);
         model.SetV8(0, 160, 160, 100, 50, Person, 0.8f);
         var plugin = CreatePlugin(model.Save(_host.PathFor("yolo320.onnx")));
-        var image = _host.Images.AddInput(SamplePaths.Image("astronaut.png"));
+        var image = _host.Images.AddInput(RepositoryPaths.SampleImage("astronaut.png"));
 
         var report = (DetectionReport)(await plugin.DetectAsync(image.Handle, annotate: false)).Data!;
 
@@ -192,7 +192,7 @@ public sealed class DetectPluginTests : IDisposable
         var path = model.Save(_host.PathFor("custom.onnx"));
         File.WriteAllLines(_host.PathFor("labels.txt"), ["mug", "spoon", ""]);
         var plugin = CreatePlugin(path, new Dictionary<string, string> { ["labels_file"] = "labels.txt" });
-        var image = _host.Images.AddInput(SamplePaths.Image("coffee.png"));
+        var image = _host.Images.AddInput(RepositoryPaths.SampleImage("coffee.png"));
 
         var result = await plugin.DetectAsync(image.Handle, classes: "spoon", annotate: false);
 
@@ -207,7 +207,7 @@ public sealed class DetectPluginTests : IDisposable
         model.Names = null;
         model.SetV8(5, 320, 306, 200, 200, 2, 0.9f);
         var plugin = CreatePlugin(model.Save(_host.PathFor("anonymous.onnx")));
-        var image = _host.Images.AddInput(SamplePaths.Image("coffee.png"));
+        var image = _host.Images.AddInput(RepositoryPaths.SampleImage("coffee.png"));
 
         var result = await plugin.DetectAsync(image.Handle, annotate: false);
 
@@ -219,7 +219,7 @@ public sealed class DetectPluginTests : IDisposable
     public async Task Nothing_found_says_so()
     {
         var plugin = CreatePlugin(YoloExportModel.V8().Save(_host.PathFor("empty.onnx")));
-        var image = _host.Images.AddInput(SamplePaths.Image("coffee.png"));
+        var image = _host.Images.AddInput(RepositoryPaths.SampleImage("coffee.png"));
 
         var result = await plugin.DetectAsync(image.Handle, classes: "person");
 
@@ -231,7 +231,7 @@ public sealed class DetectPluginTests : IDisposable
     public async Task Missing_model_names_the_install_command()
     {
         var plugin = (DetectPlugin)new DetectExpertModule().CreatePlugin(_host.CreateContext(_manifest));
-        var image = _host.Images.AddInput(SamplePaths.Image("coffee.png"));
+        var image = _host.Images.AddInput(RepositoryPaths.SampleImage("coffee.png"));
 
         var error = await Assert.ThrowsAsync<ModelMissingException>(() => plugin.DetectAsync(image.Handle));
 
@@ -243,7 +243,7 @@ public sealed class DetectPluginTests : IDisposable
     public async Task Unknown_handle_lists_the_valid_ones()
     {
         var plugin = CreatePlugin(CoffeeScene().Save(_host.PathFor("yolov8n.onnx")));
-        _host.Images.AddInput(SamplePaths.Image("coffee.png"));
+        _host.Images.AddInput(RepositoryPaths.SampleImage("coffee.png"));
 
         var error = await Assert.ThrowsAsync<UnknownHandleException>(() => plugin.DetectAsync("img7"));
 

@@ -10,13 +10,6 @@ internal static class EditTestSupport
 {
     public static ExpertManifest Manifest { get; } = ExpertManifestReader.ReadEmbedded(typeof(EditExpertModule).Assembly);
 
-    public static string SamplePath(string name)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "VisionAgent.sln"))) dir = dir.Parent;
-        return Path.Combine(dir?.FullName ?? throw new InvalidOperationException("repository root not found"), "samples", "images", name);
-    }
-
     public static EditPlugin CreatePlugin(TestExpertHost host, IReadOnlyDictionary<string, string>? settings = null, IProgress<ExpertProgress>? progress = null)
     {
         var context = host.CreateContext(Manifest, settings);

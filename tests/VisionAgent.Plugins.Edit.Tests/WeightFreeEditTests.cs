@@ -18,7 +18,7 @@ public sealed class WeightFreeEditTests : IDisposable
     public WeightFreeEditTests()
     {
         _host.AddService(new OnnxSessionPool());
-        _cat = _host.Images.AddInput(EditTestSupport.SamplePath("chelsea.png")).Handle;
+        _cat = _host.Images.AddInput(RepositoryPaths.SampleImage("chelsea.png")).Handle;
     }
 
     [Fact]
@@ -121,7 +121,7 @@ public sealed class WeightFreeEditTests : IDisposable
     [Fact]
     public async Task Background_image_mode_fills_the_background_from_another_image()
     {
-        var other = _host.Images.AddInput(EditTestSupport.SamplePath("coffee.png")).Handle;
+        var other = _host.Images.AddInput(RepositoryPaths.SampleImage("coffee.png")).Handle;
         var plugin = EditTestSupport.CreatePlugin(_host);
 
         var result = await plugin.BackgroundAsync(_cat, mask: "140,20,320,220", mode: "image", background_image: other);

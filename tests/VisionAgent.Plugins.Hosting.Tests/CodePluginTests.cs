@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Security.Cryptography;
 using VisionAgent.Core.Configuration;
 using VisionAgent.Plugins.Hosting.Scaffold;
+using VisionAgent.Testing;
 
 namespace VisionAgent.Plugins.Hosting.Tests;
 
@@ -18,7 +19,7 @@ public sealed class CodePluginTests : IDisposable
         var config = ConfigLoader.Parse($"plugins: [\"{_files.PluginsDirectory}\"]\n", "test");
         using var external = ExternalExperts.Discover(config, startMcpServers: false);
         using var host = PluginTestFiles.CreateHost(config, Path.Combine(_files.Root, "out"), external);
-        var image = Path.Combine(PluginTestFiles.RepoRoot, "samples", "images", "chelsea.png");
+        var image = RepositoryPaths.SampleImage("chelsea.png");
         host.Images.AddInput(image);
 
         var outcome = await host.Invoker.InvokeAsync("image_hash", new Dictionary<string, string> { ["image"] = "img1" }, null, CancellationToken.None);
@@ -39,7 +40,7 @@ public sealed class CodePluginTests : IDisposable
     [Fact]
     public void Sample_plugin_is_the_scaffold_for_image_hash()
     {
-        var sample = Path.Combine(PluginTestFiles.RepoRoot, "samples", "plugins", "image_hash");
+        var sample = Path.Combine(RepositoryPaths.Samples, "plugins", "image_hash");
         var folder = Path.Combine(_files.Root, "scaffold");
 
         PluginScaffold.Write("image_hash", folder, PluginScaffold.FindAbstractions());

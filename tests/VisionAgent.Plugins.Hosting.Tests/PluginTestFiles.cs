@@ -4,6 +4,7 @@ using VisionAgent.Core.Agent;
 using VisionAgent.Core.Configuration;
 using VisionAgent.Core.Hosting;
 using VisionAgent.Plugins.Hosting;
+using VisionAgent.Testing;
 using VisionAgent.Testing.Onnx;
 
 namespace VisionAgent.Plugins.Hosting.Tests;
@@ -22,18 +23,6 @@ public sealed class PluginTestFiles : IDisposable
 
     public string PluginsDirectory { get; }
 
-    public static string RepoRoot
-    {
-        get
-        {
-            for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-            {
-                if (File.Exists(Path.Combine(dir.FullName, "VisionAgent.sln"))) return dir.FullName;
-            }
-            throw new InvalidOperationException("VisionAgent.sln not found above the test assembly");
-        }
-    }
-
     /// <summary>The CLI built with this test project (same configuration).</summary>
     public static string CliDll
     {
@@ -41,7 +30,7 @@ public sealed class PluginTestFiles : IDisposable
         {
             // The test runs from tests/X/bin/{Configuration}/net10.0.
             var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-            return Path.Combine(RepoRoot, "src", "VisionAgent.Cli", "bin", configuration, "net10.0", "visionagent.dll");
+            return Path.Combine(RepositoryPaths.Root, "src", "VisionAgent.Cli", "bin", configuration, "net10.0", "visionagent.dll");
         }
     }
 

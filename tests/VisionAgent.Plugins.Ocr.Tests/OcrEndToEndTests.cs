@@ -1,4 +1,5 @@
 using VisionAgent.Imaging.Tensors;
+using VisionAgent.Testing;
 using VisionAgent.Testing.Rendering;
 using Xunit.Abstractions;
 
@@ -10,7 +11,7 @@ public sealed class OcrEndToEndTests(OcrModelsFixture models, ITestOutputHelper 
     [Fact]
     public void Page_is_read_with_low_character_error_rate()
     {
-        using var pixels = RgbPixels.Load(Path.Combine(OcrModelsFixture.RepositoryRoot, "samples", "images", "page.png"));
+        using var pixels = RgbPixels.Load(RepositoryPaths.SampleImage("page.png"));
 
         var lines = models.Pipeline.Read(pixels, 0.5f, CancellationToken.None);
 

@@ -31,17 +31,6 @@ public sealed class OcrModelsFixture : IDisposable
 
     public OcrPipeline Pipeline { get; }
 
-    public static string RepositoryRoot
-    {
-        get
-        {
-            var directory = new DirectoryInfo(AppContext.BaseDirectory);
-            while (directory is not null && !File.Exists(System.IO.Path.Combine(directory.FullName, "VisionAgent.sln")))
-                directory = directory.Parent;
-            return directory?.FullName ?? throw new InvalidOperationException("VisionAgent.sln not found above the test folder");
-        }
-    }
-
     public void Dispose() => Sessions.Dispose();
 }
 

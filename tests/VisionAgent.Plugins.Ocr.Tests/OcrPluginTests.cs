@@ -9,7 +9,7 @@ public sealed class OcrPluginTests : IDisposable
 {
     private readonly TestExpertHost _host = new();
     private readonly OcrModelsFixture _models;
-    private readonly string _page = Path.Combine(OcrModelsFixture.RepositoryRoot, "samples", "images", "page.png");
+    private readonly string _page = RepositoryPaths.SampleImage("page.png");
 
     public OcrPluginTests(OcrModelsFixture models)
     {

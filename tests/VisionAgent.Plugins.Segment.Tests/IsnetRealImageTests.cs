@@ -17,7 +17,7 @@ public sealed class IsnetRealImageTests(IsnetModelFixture model, ITestOutputHelp
     public async Task Chelsea_mask_covers_the_cat()
     {
         _host.Models.Add("segment", "isnet", model.ModelPath);
-        var input = _host.Images.AddInput(SegmentTestSupport.Sample("chelsea.png"));
+        var input = _host.Images.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
         var plugin = SegmentTestSupport.Plugin(_host);
 
         var watch = Stopwatch.StartNew();

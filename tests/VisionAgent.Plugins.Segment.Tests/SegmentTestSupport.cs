@@ -10,17 +10,6 @@ internal static class SegmentTestSupport
 {
     public static ExpertManifest Manifest { get; } = ExpertManifestReader.ReadEmbedded(typeof(SegmentExpertModule).Assembly);
 
-    public static string RepositoryRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "VisionAgent.sln"))) return dir.FullName;
-        }
-        throw new InvalidOperationException("VisionAgent.sln not found above the test folder");
-    }
-
-    public static string Sample(string name) => Path.Combine(RepositoryRoot(), "samples", "images", name);
-
     /// <summary>A PNG whose pixels come from <paramref name="color"/>(x, y).</summary>
     public static string WriteImage(TestExpertHost host, string name, int width, int height, Func<int, int, Rgb24> color)
     {

@@ -5,6 +5,7 @@ using VisionAgent.Cli.Sessions;
 using VisionAgent.Core.Configuration;
 using VisionAgent.Core.Hosting;
 using VisionAgent.Core.Llm.Offline;
+using VisionAgent.Testing;
 
 namespace VisionAgent.Cli.Tests.Chat;
 
@@ -29,32 +30,23 @@ public sealed class ChatLoopTests : IDisposable
         _loop = new ChatLoop(_session, _host, ConsoleFactory.Create(_output), _log);
     }
 
-    public static string Sample(string name) => Path.Combine(RepositoryRoot(), "samples", "images", name);
-
-    public static string RepositoryRoot()
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "VisionAgent.sln"))) dir = dir.Parent;
-        return dir?.FullName ?? throw new DirectoryNotFoundException("VisionAgent.sln not found");
-    }
-
     private Task RunAsync(params string[] lines) => _loop.RunAsync(new StringReader(string.Join('\n', lines) + "\n"), CancellationToken.None);
 
     [Fact]
     public async Task Image_command_names_the_new_handle_and_images_lists_provenance()
     {
-        await RunAsync($"/image {Sample("chelsea.png")}", $"/image \"{Sample("coins.png")}\"", "/images");
+        await RunAsync($"/image {RepositoryPaths.SampleImage("chelsea.png")}", $"/image \"{RepositoryPaths.SampleImage("coins.png")}\"", "/images");
 
         var text = _output.ToString();
         Assert.Contains("attached img1: chelsea.png (451x300 PNG)", text);
         Assert.Contains("attached img2: coins.png", text);
-        Assert.Contains($"img2  img2: coins.png (384x303 PNG)  {Sample("coins.png")}", text);
+        Assert.Contains($"img2  img2: coins.png (384x303 PNG)  {RepositoryPaths.SampleImage("coins.png")}", text);
     }
 
     [Fact]
     public async Task A_path_typed_into_a_message_is_attached_and_replaced_by_its_handle()
     {
-        await RunAsync($"how big is {Sample("chelsea.png")}?");
+        await RunAsync($"how big is {RepositoryPaths.SampleImage("chelsea.png")}?");
 
         var turn = Assert.Single(_session.Turns);
         Assert.Equal("how big is img1?", turn.Question);
@@ -65,7 +57,7 @@ public sealed class ChatLoopTests : IDisposable
     [Fact]
     public async Task Handles_survive_across_turns_and_trace_shows_the_last_turn()
     {
-        await RunAsync($"/image {Sample("chelsea.png")}", "how big is this image?", "is it dark or bright?", "/trace");
+        await RunAsync($"/image {RepositoryPaths.SampleImage("chelsea.png")}", "how big is this image?", "is it dark or bright?", "/trace");
 
         Assert.Equal(2, _session.Turns.Count);
         Assert.All(_session.Turns, t => Assert.Equal("{\"image\":\"img1\"}", t.Result.Steps.Single().Input));
@@ -79,7 +71,7 @@ public sealed class ChatLoopTests : IDisposable
     [Fact]
     public async Task Tools_help_reset_and_unknown_commands_answer_without_a_turn()
     {
-        await RunAsync($"/image {Sample("chelsea.png")}", "/tools", "/help", "/bogus", "/reset", "/images");
+        await RunAsync($"/image {RepositoryPaths.SampleImage("chelsea.png")}", "/tools", "/help", "/bogus", "/reset", "/images");
 
         var text = _output.ToString();
         Assert.Contains("image_info: Format, width, height", text);
@@ -95,7 +87,7 @@ public sealed class ChatLoopTests : IDisposable
     {
         var path = Path.Combine(_home, "saved", "s.json");
 
-        await RunAsync($"/image {Sample("chelsea.png")}", "how big is this image?", $"/save {path}");
+        await RunAsync($"/image {RepositoryPaths.SampleImage("chelsea.png")}", "how big is this image?", $"/save {path}");
 
         using var doc = JsonDocument.Parse(File.ReadAllText(path));
         var turn = doc.RootElement.GetProperty("turns")[0];
@@ -108,7 +100,7 @@ public sealed class ChatLoopTests : IDisposable
     [Fact]
     public async Task Exit_stops_reading_and_every_event_is_in_the_log()
     {
-        await RunAsync($"/image {Sample("chelsea.png")}", "how big is this image?", "/exit", "how big is this image?");
+        await RunAsync($"/image {RepositoryPaths.SampleImage("chelsea.png")}", "how big is this image?", "/exit", "how big is this image?");
 
         Assert.Single(_session.Turns);
         _log.Dispose();

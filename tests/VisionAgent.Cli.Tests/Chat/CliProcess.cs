@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using VisionAgent.Testing;
 
 namespace VisionAgent.Cli.Tests.Chat;
 
@@ -18,7 +19,7 @@ public sealed class CliProcess : IDisposable
     {
         var info = new ProcessStartInfo("dotnet")
         {
-            WorkingDirectory = ChatLoopTests.RepositoryRoot(),
+            WorkingDirectory = RepositoryPaths.Root,
             RedirectStandardInput = true,
             RedirectStandardOutput = true,
             RedirectStandardError = true,

@@ -1,6 +1,7 @@
 using Microsoft.SemanticKernel.ChatCompletion;
 using VisionAgent.Core.Agent;
 using VisionAgent.Core.Configuration;
+using VisionAgent.Testing;
 using VisionAgent.Testing.Llm;
 
 namespace VisionAgent.Core.Tests.Agent;
@@ -12,7 +13,7 @@ public sealed class AgentSessionTests
     private static (AgentSession Session, TestExperts Probe, Hosting.AgentHost Host) Create(ScriptedChatService chat, VisionAgentConfig? config = null)
     {
         var (host, probe) = TestHosts.Create(config);
-        host.Images.AddInput(TestHosts.Sample("chelsea.png"));
+        host.Images.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
         return (host.CreateSession(chat, Scripted), probe, host);
     }
 

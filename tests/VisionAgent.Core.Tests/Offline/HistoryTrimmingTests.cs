@@ -15,7 +15,7 @@ public sealed class HistoryTrimmingTests
     {
         using var folder = new TestExpertHost();
         var images = new ImageHandleStore(Path.Combine(folder.Directory, "out"));
-        images.AddInput(PlannerFixture.Sample("chelsea.png"));
+        images.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
         var chat = new ScriptedChatService(responder: _ => "Final Answer: ok");
         var registry = new ExpertRegistry([], new DictionaryModelLocator());
         var session = new AgentSession(chat, new ToolInvoker(registry, images, new UntrustedTextMarker()), images, PromptLibrary.Default,
@@ -23,7 +23,7 @@ public sealed class HistoryTrimmingTests
 
         for (var turn = 1; turn <= 4; turn++)
         {
-            if (turn == 3) images.AddInput(PlannerFixture.Sample("coins.png"));
+            if (turn == 3) images.AddInput(RepositoryPaths.SampleImage("coins.png"));
             await session.AskAsync($"question {turn}", null, CancellationToken.None);
         }
         await session.AskAsync("question 5", null, CancellationToken.None);

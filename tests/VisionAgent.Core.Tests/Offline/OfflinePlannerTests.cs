@@ -1,6 +1,7 @@
 using VisionAgent.Core.Agent;
 using VisionAgent.Core.Experts;
 using VisionAgent.Core.Llm.Offline;
+using VisionAgent.Testing;
 
 namespace VisionAgent.Core.Tests.Offline;
 
@@ -38,7 +39,7 @@ public sealed class OfflinePlannerTests
     {
         var reader = new ReaderPlugin();
         using var fixture = new PlannerFixture(images => AllExperts(images, reader));
-        fixture.Images.AddInput(PlannerFixture.Sample("text.png"));
+        fixture.Images.AddInput(RepositoryPaths.SampleImage("text.png"));
 
         var result = await fixture.Session.AskAsync("What does it say?", null, CancellationToken.None);
 
@@ -55,7 +56,7 @@ public sealed class OfflinePlannerTests
     {
         var reader = new ReaderPlugin();
         using var fixture = new PlannerFixture(images => AllExperts(images, reader));
-        fixture.Images.AddInput(PlannerFixture.Sample("chelsea.png"));
+        fixture.Images.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
 
         var result = await fixture.Session.AskAsync("Write a poem about the meaning of life", null, CancellationToken.None);
 
@@ -71,7 +72,7 @@ public sealed class OfflinePlannerTests
         var painter = new PainterPlugin();
         MaskerPlugin? masker = null;
         using var fixture = new PlannerFixture(images => AllExperts(images, masker: masker = new MaskerPlugin(images), painter: painter));
-        fixture.Images.AddInput(PlannerFixture.Sample("chelsea.png"));
+        fixture.Images.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
 
         var result = await fixture.Session.AskAsync("remove the cat from the picture", null, CancellationToken.None);
 
@@ -90,7 +91,7 @@ public sealed class OfflinePlannerTests
     public async Task An_expert_error_is_reported_as_it_is_and_nothing_is_invented()
     {
         using var fixture = new PlannerFixture(images => AllExperts(images));
-        fixture.Images.AddInput(PlannerFixture.Sample("coins.png"));
+        fixture.Images.AddInput(RepositoryPaths.SampleImage("coins.png"));
 
         var result = await fixture.Session.AskAsync("how many coins are there?", null, CancellationToken.None);
 
@@ -117,8 +118,8 @@ public sealed class OfflinePlannerTests
     {
         var reader = new ReaderPlugin();
         using var fixture = new PlannerFixture(images => AllExperts(images, reader));
-        fixture.Images.AddInput(PlannerFixture.Sample("text.png"));
-        fixture.Images.AddInput(PlannerFixture.Sample("page.png"));
+        fixture.Images.AddInput(RepositoryPaths.SampleImage("text.png"));
+        fixture.Images.AddInput(RepositoryPaths.SampleImage("page.png"));
 
         await fixture.Session.AskAsync("read the text", null, CancellationToken.None);
         await fixture.Session.AskAsync("what does img1 say?", null, CancellationToken.None);
@@ -132,7 +133,7 @@ public sealed class OfflinePlannerTests
     public async Task Falls_back_to_keywords_when_the_embedder_is_unavailable(string question, string tool)
     {
         using var fixture = new PlannerFixture(images => AllExperts(images), embeddings: false);
-        fixture.Images.AddInput(PlannerFixture.Sample("chelsea.png"));
+        fixture.Images.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
 
         var result = await fixture.Session.AskAsync(question, null, CancellationToken.None);
 
@@ -144,7 +145,7 @@ public sealed class OfflinePlannerTests
     public async Task Keyword_mode_with_no_keyword_says_an_LLM_is_needed()
     {
         using var fixture = new PlannerFixture(images => AllExperts(images), embeddings: false);
-        fixture.Images.AddInput(PlannerFixture.Sample("chelsea.png"));
+        fixture.Images.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
 
         var result = await fixture.Session.AskAsync("is this cat happy?", null, CancellationToken.None);
 

@@ -158,12 +158,5 @@ public sealed class PlannerFixture : IDisposable
     public OfflinePlanner Planner { get; }
     public AgentSession Session { get; }
 
-    public static string Sample(string name)
-    {
-        var dir = new DirectoryInfo(AppContext.BaseDirectory);
-        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "VisionAgent.sln"))) dir = dir.Parent;
-        return Path.Combine(dir?.FullName ?? throw new DirectoryNotFoundException("VisionAgent.sln not found"), "samples", "images", name);
-    }
-
     public void Dispose() => Directory.Delete(_folder, recursive: true);
 }

@@ -22,7 +22,7 @@ public sealed class VisionAttachmentTests
         using var _ = owner;
         using var folder = new TestExpertHost();
         var images = new ImageHandleStore(Path.Combine(folder.Directory, "out"));
-        images.AddInput(PlannerFixture.Sample("chelsea.png"));
+        images.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
         var session = new AgentSession(chat, new ToolInvoker(new ExpertRegistry([], new DictionaryModelLocator()), images, new UntrustedTextMarker()),
             images, PromptLibrary.Default, new AgentOptions { Vision = vision }, identity);
 
