@@ -1,6 +1,5 @@
 using System.ComponentModel;
 using System.Diagnostics;
-using System.Globalization;
 using Microsoft.ML.OnnxRuntime;
 using Microsoft.SemanticKernel;
 using VisionAgent.Abstractions;
@@ -70,7 +69,7 @@ public sealed class CaptionPlugin(ExpertContext context)
         var encoderMs = clock.Elapsed.TotalMilliseconds;
 
         clock.Restart();
-        var runner = new OnnxCaptionDecoder(decoder, withPast, SettingBool("use_cache", true), states, stateShape,
+        var runner = new OnnxCaptionDecoder(decoder, withPast, context.SettingBool("use_cache") ?? true, states, stateShape,
             CaptionConfiguration.ReadVocabularySize(configPath));
         var generated = CaptionSearch.Generate(runner, options, cancellationToken);
         var searchTotal = clock.Elapsed;
@@ -113,17 +112,17 @@ public sealed class CaptionPlugin(ExpertContext context)
 
     private GenerationOptions ApplySettings(GenerationOptions options)
     {
-        if (SettingInt("max_length") is { } maxLength) options = options with { MaxLength = maxLength + 1 };
-        if (SettingInt("num_beams") is { } beams) options = options with { NumBeams = beams };
-        if (SettingInt("no_repeat_ngram_size") is { } ngram) options = options with { NoRepeatNgramSize = ngram };
-        if (SettingFloat("repetition_penalty") is { } penalty)
+        if (context.SettingInt("max_length", min: 0) is { } maxLength) options = options with { MaxLength = maxLength + 1 };
+        if (context.SettingInt("num_beams", min: 0) is { } beams) options = options with { NumBeams = beams };
+        if (context.SettingInt("no_repeat_ngram_size", min: 0) is { } ngram) options = options with { NoRepeatNgramSize = ngram };
+        if (context.SettingFloat("repetition_penalty", min: 0) is { } penalty)
         {
-            if (penalty <= 0) throw new BadInputException("caption setting repetition_penalty must be above 0");
+            if (penalty == 0) throw new BadInputException("setting caption.repetition_penalty must be above 0, not '0'");
             options = options with { RepetitionPenalty = penalty };
         }
-        if (SettingFloat("length_penalty") is { } lengthPenalty) options = options with { LengthPenalty = lengthPenalty };
-        if (SettingInt("decoder_start_token_id") is { } start) options = options with { DecoderStartTokenId = start };
-        if (SettingInt("eos_token_id") is { } eos) options = options with { EosTokenIds = new HashSet<int> { eos } };
+        if (context.SettingFloat("length_penalty") is { } lengthPenalty) options = options with { LengthPenalty = lengthPenalty };
+        if (context.SettingInt("decoder_start_token_id", min: 0) is { } start) options = options with { DecoderStartTokenId = start };
+        if (context.SettingInt("eos_token_id", min: 0) is { } eos) options = options with { EosTokenIds = new HashSet<int> { eos } };
         return options;
     }
 
@@ -160,21 +159,4 @@ public sealed class CaptionPlugin(ExpertContext context)
         var above = parent is null ? null : Path.Combine(parent, fileName);
         return above is not null && File.Exists(above) ? above : null;
     }
-
-    private int? SettingInt(string key) =>
-        context.Setting(key) is { Length: > 0 } text
-            ? int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= 0 ? value
-                : throw new BadInputException($"caption setting {key} '{text}' is not a whole number")
-            : null;
-
-    private float? SettingFloat(string key) =>
-        context.Setting(key) is { Length: > 0 } text
-            ? float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value
-                : throw new BadInputException($"caption setting {key} '{text}' is not a number")
-            : null;
-
-    private bool SettingBool(string key, bool fallback) =>
-        context.Setting(key) is { Length: > 0 } text
-            ? bool.TryParse(text, out var value) ? value : throw new BadInputException($"caption setting {key} '{text}' is not true or false")
-            : fallback;
 }

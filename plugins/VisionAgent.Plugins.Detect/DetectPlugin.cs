@@ -35,12 +35,12 @@ public sealed class DetectPlugin(ExpertContext context)
         {
             Confidence = Pick(confidence, "confidence", 0.25f),
             Iou = Pick(iou, "iou", 0.45f),
-            MaxBoxes = maxBoxes > 0 ? maxBoxes : SettingInt("max_boxes", 100),
+            MaxBoxes = maxBoxes > 0 ? maxBoxes : context.SettingInt("max_boxes", min: 1) ?? 100,
         };
         var weights = context.Setting("weights") is { Length: > 0 } w ? w : "model";
         var modelPath = await context.Models.GetPathAsync(context.Manifest.Name, weights, cancellationToken);
         var model = _models.GetOrAdd(modelPath, path => YoloModel.Describe(
-            context.GetRequiredService<OnnxSessionPool>().Get(path), path, SettingInt("input_size", 640), context.Setting("labels_file")));
+            context.GetRequiredService<OnnxSessionPool>().Get(path), path, context.SettingInt("input_size", min: 1) ?? 640, context.Setting("labels_file")));
         var wanted = ParseClasses(classes, model.Names);
         options = options with { AllowedClasses = wanted.Allowed };
 
@@ -66,7 +66,7 @@ public sealed class DetectPlugin(ExpertContext context)
 
         clock.Restart();
         ImageRecord? annotated = null;
-        if (annotate && SettingBool("annotate", true) && detections.Count > 0)
+        if (annotate && (context.SettingBool("annotate") ?? true) && detections.Count > 0)
         {
             var path = context.Images.NewOutputPath(record.Handle, "annotated");
             // Weakest first, so the best detection's label ends on top where boxes coincide.
@@ -171,26 +171,9 @@ public sealed class DetectPlugin(ExpertContext context)
 
     private float Pick(float argument, string key, float fallback)
     {
-        var value = argument > 0 ? argument : SettingFloat(key, fallback);
+        var value = argument > 0 ? argument : context.SettingFloat(key, 0, 1) ?? fallback;
         if (!(value > 0 && value <= 1))
             throw new BadInputException($"detect {key} must be between 0 and 1, not {value.ToString(CultureInfo.InvariantCulture)}");
         return value;
     }
-
-    private float SettingFloat(string key, float fallback) =>
-        context.Setting(key) is { Length: > 0 } text
-            ? float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) ? value
-                : throw new BadInputException($"detect setting {key} '{text}' is not a number")
-            : fallback;
-
-    private int SettingInt(string key, int fallback) =>
-        context.Setting(key) is { Length: > 0 } text
-            ? int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value > 0 ? value
-                : throw new BadInputException($"detect setting {key} '{text}' is not a positive whole number")
-            : fallback;
-
-    private bool SettingBool(string key, bool fallback) =>
-        context.Setting(key) is { Length: > 0 } text
-            ? bool.TryParse(text, out var value) ? value : throw new BadInputException($"detect setting {key} '{text}' is not true or false")
-            : fallback;
 }

@@ -48,7 +48,7 @@ public sealed class EditPlugin(ExpertContext context)
         switch (parsedMode)
         {
             case BackgroundMode.Blur:
-                var radius = blur_radius > 0 ? blur_radius : SettingFloat("blur_radius", 12f);
+                var radius = blur_radius > 0 ? blur_radius : context.SettingFloat("blur_radius", 0, 200) ?? 12f;
                 if (radius > 200) throw new BadInputException($"blur_radius {radius} is too large (at most 200)");
                 options = options with { BlurRadius = radius };
                 parameters["blur_radius"] = Invariant(radius);
@@ -198,7 +198,7 @@ public sealed class EditPlugin(ExpertContext context)
         var target = _masks.ResolveImage(image);
         var region = await _masks.ResolveAsync(target, mask, "remove", allowSalient: false, cancellationToken);
         // Masks hug the object; growing them a little keeps its outline and shadow edge out of the fill.
-        var grown = region.Mask.Dilate(Math.Max(0, SettingInt("remove_grow_px", 4)));
+        var grown = region.Mask.Dilate(context.SettingInt("remove_grow_px", min: 0) ?? 4);
         if (grown.Area == grown.Width * grown.Height)
             throw new BadInputException($"the mask {region.Source} covers all of {target.Image.Handle}: there is nothing left to fill the hole from");
         var parameters = new Dictionary<string, string> { ["mask"] = region.Source };
@@ -226,7 +226,7 @@ public sealed class EditPlugin(ExpertContext context)
         var name = string.IsNullOrWhiteSpace(scheduler) ? context.Setting("scheduler") ?? "ddim" : scheduler.Trim();
         if (DiffusionSchedulers.Create(name) is null)
             throw new BadInputException($"unknown scheduler '{name}': use {string.Join(" or ", DiffusionSchedulers.Names)}");
-        var stepCount = steps > 0 ? steps : SettingInt("steps", 25);
+        var stepCount = steps > 0 ? steps : context.SettingInt("steps", 1, InpaintPipeline.MaxSteps) ?? 25;
         if (stepCount > InpaintPipeline.MaxSteps) throw new BadInputException($"steps must be at most {InpaintPipeline.MaxSteps}, not {stepCount}");
         if (!float.IsFinite(strength) || strength <= 0 || strength > 1) throw new BadInputException($"strength must be in (0, 1], not {Invariant(strength)}");
         return new InpaintOptions
@@ -234,11 +234,11 @@ public sealed class EditPlugin(ExpertContext context)
             Prompt = prompt,
             NegativePrompt = negativePrompt,
             Steps = stepCount,
-            Guidance = guidance > 0 ? guidance : SettingFloat("guidance", 7.5f),
+            Guidance = guidance > 0 ? guidance : context.SettingFloat("guidance", min: 0) ?? 7.5f,
             Seed = seed,
             Strength = strength,
             Scheduler = name,
-            UnloadUnetAfterUse = SettingBool("unload_unet_after_use", true),
+            UnloadUnetAfterUse = context.SettingBool("unload_unet_after_use") ?? true,
         };
     }
 
@@ -246,7 +246,7 @@ public sealed class EditPlugin(ExpertContext context)
         Abstractions.ImageRecord image, BinaryMask mask, InpaintOptions options, CancellationToken cancellationToken)
     {
         var pipeline = await GetPipelineAsync(cancellationToken);
-        using var canvas = InpaintCanvas.Load(image.Path, mask, SettingInt("native_size", 512));
+        using var canvas = InpaintCanvas.Load(image.Path, mask, context.SettingInt("native_size", min: 64) ?? 512);
         var pixels = canvas.ImageTensor();
         var maskTensor = canvas.MaskTensor();
         var run = await Task.Run(
@@ -297,18 +297,6 @@ public sealed class EditPlugin(ExpertContext context)
 
     private static DiffusionTimings Timings(InpaintRun run) =>
         new(run.StepsRun, run.Scheduler, Math.Round(run.UnetMilliseconds, 1), Math.Round(run.StepOverheadMilliseconds, 1), Math.Round(run.TotalMilliseconds, 1));
-
-    private int SettingInt(string key, int fallback) =>
-        context.Setting(key) is { } text ? int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value)
-            ? value : throw new BadInputException($"setting edit.{key} must be an integer, not '{text}'") : fallback;
-
-    private float SettingFloat(string key, float fallback) =>
-        context.Setting(key) is { } text ? float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value)
-            ? value : throw new BadInputException($"setting edit.{key} must be a number, not '{text}'") : fallback;
-
-    private bool SettingBool(string key, bool fallback) =>
-        context.Setting(key) is { } text ? bool.TryParse(text, out var value)
-            ? value : throw new BadInputException($"setting edit.{key} must be true or false, not '{text}'") : fallback;
 
     private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
 

@@ -26,7 +26,7 @@ public sealed class OcrPlugin
     public OcrPlugin(ExpertContext context)
     {
         _context = context;
-        _options = OcrOptions.FromSettings(context.Setting);
+        _options = OcrOptions.FromSettings(context);
     }
 
     [KernelFunction("ocr")]

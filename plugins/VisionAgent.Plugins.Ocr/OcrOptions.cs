@@ -1,4 +1,3 @@
-using System.Globalization;
 using VisionAgent.Abstractions;
 
 namespace VisionAgent.Plugins.Ocr;
@@ -34,37 +33,22 @@ public sealed record OcrOptions
     /// <summary>A space is kept between two characters when the space class reaches this probability in the gap; above 1 turns it off.</summary>
     public float SpaceThreshold { get; init; } = 0.15f;
 
-    public static OcrOptions FromSettings(Func<string, string?> setting)
+    public static OcrOptions FromSettings(ExpertContext context)
     {
+        ArgumentNullException.ThrowIfNull(context);
         var defaults = new OcrOptions();
         return new OcrOptions
         {
-            DetLimitSide = Int(setting, "det_limit_side", defaults.DetLimitSide, 32, 4096),
-            DetThreshold = Float(setting, "det_threshold", defaults.DetThreshold),
-            BoxThreshold = Float(setting, "box_threshold", defaults.BoxThreshold),
-            UnclipRatio = Float(setting, "unclip_ratio", defaults.UnclipRatio, 0, 10),
-            ClsThreshold = Float(setting, "cls_threshold", defaults.ClsThreshold),
-            UseDirectionClassifier = setting("use_cls") is not { } cls || !string.Equals(cls.Trim(), "false", StringComparison.OrdinalIgnoreCase),
-            RecBatch = Int(setting, "rec_batch", defaults.RecBatch, 0, 64),
-            MinConfidence = Float(setting, "min_confidence", defaults.MinConfidence),
-            RecPadding = Float(setting, "rec_padding", defaults.RecPadding, 0, 1),
-            SpaceThreshold = Float(setting, "space_threshold", defaults.SpaceThreshold, 0, 2),
+            DetLimitSide = context.SettingInt("det_limit_side", 32, 4096) ?? defaults.DetLimitSide,
+            DetThreshold = context.SettingFloat("det_threshold", 0, 1) ?? defaults.DetThreshold,
+            BoxThreshold = context.SettingFloat("box_threshold", 0, 1) ?? defaults.BoxThreshold,
+            UnclipRatio = context.SettingFloat("unclip_ratio", 0, 10) ?? defaults.UnclipRatio,
+            ClsThreshold = context.SettingFloat("cls_threshold", 0, 1) ?? defaults.ClsThreshold,
+            UseDirectionClassifier = context.SettingBool("use_cls") ?? defaults.UseDirectionClassifier,
+            RecBatch = context.SettingInt("rec_batch", 0, 64) ?? defaults.RecBatch,
+            MinConfidence = context.SettingFloat("min_confidence", 0, 1) ?? defaults.MinConfidence,
+            RecPadding = context.SettingFloat("rec_padding", 0, 1) ?? defaults.RecPadding,
+            SpaceThreshold = context.SettingFloat("space_threshold", 0, 2) ?? defaults.SpaceThreshold,
         };
-    }
-
-    private static int Int(Func<string, string?> setting, string key, int fallback, int min, int max)
-    {
-        if (setting(key) is not { } text) return fallback;
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-            throw new BadInputException($"ocr setting {key} must be a whole number from {min} to {max}, not '{text}'");
-        return value;
-    }
-
-    private static float Float(Func<string, string?> setting, string key, float fallback, float min = 0, float max = 1)
-    {
-        if (setting(key) is not { } text) return fallback;
-        if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-            throw new BadInputException($"ocr setting {key} must be a number from {min} to {max}, not '{text}'");
-        return value;
     }
 }

@@ -39,12 +39,12 @@ public sealed record SegmentSettings
         var defaults = new SegmentSettings();
         return new SegmentSettings
         {
-            Threshold = Probability(context, "threshold", defaults.Threshold),
+            Threshold = Probability(context, "threshold") ?? defaults.Threshold,
             IsnetInput = Text(context, "isnet_input") ?? defaults.IsnetInput,
             IsnetOutput = Text(context, "isnet_output") ?? defaults.IsnetOutput,
-            IsnetSize = Integer(context, "isnet_size", defaults.IsnetSize, 32, 4096),
+            IsnetSize = context.SettingInt("isnet_size", 32, 4096) ?? defaults.IsnetSize,
             SamModels = Text(context, "sam_models")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? defaults.SamModels,
-            SamSize = Integer(context, "sam_size", defaults.SamSize, 32, 4096),
+            SamSize = context.SettingInt("sam_size", 32, 4096) ?? defaults.SamSize,
             SamEncoderLayout = Text(context, "sam_encoder_layout") switch
             {
                 null or "auto" => SamEncoderLayout.Auto,
@@ -56,28 +56,21 @@ public sealed record SegmentSettings
             SamEncoderOutput = Text(context, "sam_encoder_output") ?? defaults.SamEncoderOutput,
             SamPixelMean = Triple(context, "sam_pixel_mean") ?? defaults.SamPixelMean,
             SamPixelStd = Triple(context, "sam_pixel_std") ?? defaults.SamPixelStd,
-            EmbeddingCacheSize = Integer(context, "embedding_cache_size", defaults.EmbeddingCacheSize, 1, 64),
-            MinRegionShare = Probability(context, "min_region_share", (float)defaults.MinRegionShare),
+            EmbeddingCacheSize = context.SettingInt("embedding_cache_size", 1, 64) ?? defaults.EmbeddingCacheSize,
+            MinRegionShare = Probability(context, "min_region_share") ?? defaults.MinRegionShare,
         };
     }
 
     private static string? Text(ExpertContext context, string key) =>
         context.Setting(key) is { } value && !string.IsNullOrWhiteSpace(value) ? value.Trim() : null;
 
-    private static int Integer(ExpertContext context, string key, int fallback, int min, int max)
+    // Both ends are excluded: a threshold or share of 0 or 1 keeps everything or nothing.
+    private static float? Probability(ExpertContext context, string key)
     {
-        if (Text(context, key) is not { } text) return fallback;
-        if (!int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) || value < min || value > max)
-            throw new BadInputException($"segment setting {key} '{text}' must be a whole number from {min} to {max}");
-        return value;
-    }
-
-    private static float Probability(ExpertContext context, string key, float fallback)
-    {
-        if (Text(context, key) is not { } text) return fallback;
-        if (!float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) || value is <= 0 or >= 1)
-            throw new BadInputException($"segment setting {key} '{text}' must be a number between 0 and 1");
-        return value;
+        var value = context.SettingFloat(key, 0, 1);
+        return value is 0 or 1
+            ? throw new BadInputException($"setting segment.{key} must be a number above 0 and below 1, not '{Text(context, key)}'")
+            : value;
     }
 
     private static float[]? Triple(ExpertContext context, string key)

@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace VisionAgent.Abstractions;
 
 /// <summary>
@@ -33,6 +35,54 @@ public sealed class ExpertContext
         ?? throw new VisionAgentException($"the host provides no {typeof(T).Name} to expert '{Manifest.Name}'");
 
     public string? Setting(string key) => Settings.TryGetValue(key, out var value) ? value : null;
+
+    /// <summary>
+    /// The setting as a whole number within [<paramref name="min"/>, <paramref name="max"/>]; null when missing or blank,
+    /// <see cref="BadInputException"/> when malformed or out of range.
+    /// </summary>
+    public int? SettingInt(string key, int min = int.MinValue, int max = int.MaxValue)
+    {
+        if (SettingText(key) is not { } text) return null;
+        return int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw Malformed(key, text, "a whole number" + Range(min, max, int.MinValue, int.MaxValue));
+    }
+
+    /// <summary>
+    /// The setting as a finite number within [<paramref name="min"/>, <paramref name="max"/>]; null when missing or blank,
+    /// <see cref="BadInputException"/> when malformed or out of range.
+    /// </summary>
+    public float? SettingFloat(string key, float min = float.MinValue, float max = float.MaxValue)
+    {
+        if (SettingText(key) is not { } text) return null;
+        // Written so that NaN fails the range test.
+        return float.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max
+            ? value
+            : throw Malformed(key, text, "a number" + Range(min, max, float.MinValue, float.MaxValue));
+    }
+
+    /// <summary>The setting as true or false (any case); null when missing or blank, <see cref="BadInputException"/> otherwise.</summary>
+    public bool? SettingBool(string key)
+    {
+        if (SettingText(key) is not { } text) return null;
+        return bool.TryParse(text, out var value) ? value : throw Malformed(key, text, "true or false");
+    }
+
+    private string? SettingText(string key) => Setting(key) is { } text && !string.IsNullOrWhiteSpace(text) ? text.Trim() : null;
+
+    private BadInputException Malformed(string key, string text, string expected) =>
+        new($"setting {Manifest.Name}.{key} must be {expected}, not '{text}'");
+
+    private static string Range<T>(T min, T max, T lowest, T highest) where T : IFormattable, IEquatable<T> =>
+        (min.Equals(lowest), max.Equals(highest)) switch
+        {
+            (true, true) => "",
+            (false, true) => $" of at least {Invariant(min)}",
+            (true, false) => $" of at most {Invariant(max)}",
+            _ => $" from {Invariant(min)} to {Invariant(max)}",
+        };
+
+    private static string Invariant(IFormattable value) => value.ToString(null, CultureInfo.InvariantCulture);
 }
 
 /// <summary>Finds an expert's model files: configured paths first, then the model cache (fetching when allowed).</summary>

@@ -13,7 +13,7 @@ public static class ClassifierExpert
 {
     public static object Create(PluginManifest plugin, ExpertContext context)
     {
-        var settings = ClassifierSettings.From(context.Settings, context.Manifest.Name);
+        var settings = ClassifierSettings.From(context);
         var labels = settings.LabelsFile is { } file ? ClassifierProcessing.ReadLabels(plugin.Resolve(file)) : [];
         var model = context.Manifest.Models.FirstOrDefault()
             ?? throw new BadInputException($"{context.Manifest.Name}: a classifier manifest needs one model file under models:");

@@ -21,9 +21,11 @@ public sealed record ClassifierSettings
     public string? Input { get; init; }
     public string? Output { get; init; }
 
-    public static ClassifierSettings From(IReadOnlyDictionary<string, string> settings, string expert)
+    public static ClassifierSettings From(ExpertContext context)
     {
-        string? Get(string key) => settings.TryGetValue(key, out var v) && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
+        ArgumentNullException.ThrowIfNull(context);
+        var expert = context.Manifest.Name;
+        string? Get(string key) => context.Setting(key) is { } v && !string.IsNullOrWhiteSpace(v) ? v.Trim() : null;
         var result = new ClassifierSettings();
         if (Get("size") is { } size)
         {
@@ -36,7 +38,7 @@ public sealed record ClassifierSettings
         if (Get("mean") is { } mean) result = result with { Mean = Triple(mean, "mean", expert) };
         if (Get("std") is { } std) result = result with { Std = Triple(std, "std", expert) };
         if (result.Std.Any(s => s == 0)) throw new BadInputException($"{expert}: setting std must not contain 0");
-        if (Get("scale") is { } scale) result = result with { Scale = Number(scale, "scale", expert) };
+        result = result with { Scale = context.SettingFloat("scale") ?? result.Scale };
         if (Get("layout") is { } layout)
         {
             result = layout.ToLowerInvariant() switch
@@ -46,13 +48,7 @@ public sealed record ClassifierSettings
                 _ => throw new BadInputException($"{expert}: setting layout '{layout}' must be nchw or nhwc"),
             };
         }
-        if (Get("top_k") is { } topK)
-        {
-            if (!int.TryParse(topK, CultureInfo.InvariantCulture, out var k) || k is < 1 or > 100)
-                throw new BadInputException($"{expert}: setting top_k '{topK}' must be 1..100");
-            result = result with { TopK = k };
-        }
-        return result with { LabelsFile = Get("labels"), Input = Get("input"), Output = Get("output") };
+        return result with { TopK = context.SettingInt("top_k", 1, 100) ?? result.TopK, LabelsFile = Get("labels"), Input = Get("input"), Output = Get("output") };
     }
 
     private static float[] Triple(string text, string key, string expert)

@@ -20,7 +20,7 @@ public static class RemoteExpert
         var options = RemoteModelOptions.From(values, context.Manifest.Name);
         if (!string.Equals(options.Processing, "classifier", StringComparison.OrdinalIgnoreCase))
             throw new BadInputException($"{context.Manifest.Name}: remote processing '{options.Processing}' is not supported (supported: classifier)");
-        var settings = ClassifierSettings.From(context.Settings, context.Manifest.Name);
+        var settings = ClassifierSettings.From(context);
         var labels = settings.LabelsFile is { } file ? ClassifierProcessing.ReadLabels(plugin.Resolve(file)) : [];
         return new RemoteClassifierPlugin(context, new KServeClient(options), settings, labels);
     }
