@@ -20,6 +20,7 @@ public sealed class ModelCache : IModelLocator
     private readonly ModelCacheOptions _options;
     private readonly Dictionary<string, ExpertManifest> _manifests;
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _expertLocks = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<(string Expert, string Model), string> _fileOverrides = new();
     private readonly IPackageFetcher _packages;
     private readonly HttpClient _http;
 
@@ -314,8 +315,16 @@ public sealed class ModelCache : IModelLocator
         return info.Exists && (spec.Size is not { } size || info.Length == size);
     }
 
+    /// <summary>
+    /// Points one model at a file for the rest of the process (what <c>--model</c> does), winning over the
+    /// configuration and the cache. Experts resolve their files at each call, so this applies at once.
+    /// </summary>
+    public void UseFile(string expert, string modelName, string path) =>
+        _fileOverrides[(expert.ToLowerInvariant(), modelName.ToLowerInvariant())] = Path.GetFullPath(path);
+
     private string? Override(string expert, string modelName)
     {
+        if (_fileOverrides.TryGetValue((expert.ToLowerInvariant(), modelName.ToLowerInvariant()), out var file)) return file;
         if (!_options.Overrides.TryGetValue(expert, out var models)) return null;
         foreach (var (name, path) in models)
         {

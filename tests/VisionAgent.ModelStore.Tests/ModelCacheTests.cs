@@ -128,6 +128,23 @@ public sealed class ModelCacheTests : IDisposable
     }
 
     [Fact]
+    public async Task A_file_chosen_at_run_time_wins_over_the_configuration()
+    {
+        var configured = Path.Combine(_root, "configured-det.onnx");
+        var chosen = Path.Combine(_root, "chosen-det.onnx");
+        File.WriteAllBytes(configured, [1]);
+        File.WriteAllBytes(chosen, [2]);
+        var overrides = new Dictionary<string, IReadOnlyDictionary<string, string>> { ["ocr"] = new Dictionary<string, string> { ["det"] = configured } };
+        var cache = new ModelCache(new ModelCacheOptions { CacheDirectory = CacheDir, Manifests = [TwoFileManifest()], Overrides = overrides, PackageFetcher = Fetcher() });
+
+        Assert.Equal(configured, await cache.GetPathAsync("ocr", "det", CancellationToken.None));
+        cache.UseFile("OCR", "Det", chosen);
+
+        Assert.Equal(chosen, await cache.GetPathAsync("ocr", "det", CancellationToken.None));
+        Assert.True(cache.IsAvailable("ocr", "det"));
+    }
+
+    [Fact]
     public void Model_argument_takes_a_name_or_a_bare_path_for_single_file_experts()
     {
         var single = new ExpertManifest { Name = "seg", Description = "d", Models = [new ModelFileSpec { Name = "model", File = "m.onnx" }] };

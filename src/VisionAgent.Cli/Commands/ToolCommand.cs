@@ -31,20 +31,14 @@ public static class ToolCommand
         var expertName = toolName.Split('.', 2)[0];
         var modelArguments = parse.GetValue(Models) ?? [];
 
-        // Model overrides need the expert's manifest, which the host knows once built: build once without, then with.
-        using var probe = CliHost.Create(parse);
-        var expert = probe.Host.Registry.Experts.FirstOrDefault(e => string.Equals(e.Manifest.Name, expertName, StringComparison.OrdinalIgnoreCase))
-            ?? throw new BadInputException($"unknown tool '{toolName}'; known: {string.Join(", ", probe.Host.Registry.Tools.Select(t => t.Name))}");
-        CliHost cli = probe;
-        CliHost? withModels = null;
-        if (modelArguments.Length > 0)
+        using var cli = CliHost.Create(parse);
+        var expert = cli.Host.Registry.Experts.FirstOrDefault(e => string.Equals(e.Manifest.Name, expertName, StringComparison.OrdinalIgnoreCase))
+            ?? throw new BadInputException($"unknown tool '{toolName}'; known: {string.Join(", ", cli.Host.Registry.Tools.Select(t => t.Name))}");
+        foreach (var argument in modelArguments)
         {
-            var overrides = modelArguments.Select(a => ModelCache.ParseModelArgument(expert.Manifest, a))
-                .ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.OrdinalIgnoreCase);
-            withModels = CliHost.Create(parse, modelOverrides: new Dictionary<string, IReadOnlyDictionary<string, string>> { [expert.Manifest.Name] = overrides });
-            cli = withModels;
+            var (model, path) = ModelCache.ParseModelArgument(expert.Manifest, argument);
+            cli.Host.Models.UseFile(expert.Manifest.Name, model, path);
         }
-        using var _ = withModels;
 
         var inputs = cli.AddImages(parse.GetValue(Images) ?? []);
         var tool = cli.Host.Registry.Resolve(toolName, arguments)
