@@ -2,6 +2,7 @@ using System.ComponentModel;
 using System.Globalization;
 using Microsoft.SemanticKernel;
 using VisionAgent.Abstractions;
+using VisionAgent.Imaging;
 using VisionAgent.Imaging.Editing;
 using VisionAgent.Imaging.Masks;
 using VisionAgent.Onnx;
@@ -120,8 +121,10 @@ public sealed class EditPlugin(ExpertContext context)
             (0, 0, > 0) => (Math.Max(1, (int)Math.Round(source.Width * scale)), Math.Max(1, (int)Math.Round(source.Height * scale))),
             _ => throw new BadInputException("resize needs width, height or scale"),
         };
-        if (size.W > 16_384 || size.H > 16_384 || (long)size.W * size.H > 64L * 1024 * 1024)
-            throw new BadInputException($"resize to {size.W}x{size.H} is too large (at most 16384 per side, 64 megapixels)");
+        // The result must stay readable by the same guarded loader that every expert uses.
+        var limits = (context.Services.GetService(typeof(ImageLoader)) as ImageLoader ?? ImageLoader.Shared).Limits;
+        if (size.W > limits.MaxWidth || size.H > limits.MaxHeight || (long)size.W * size.H > limits.MaxPixels)
+            throw new BadInputException($"resize to {size.W}x{size.H} is too large (at most {limits.MaxWidth}x{limits.MaxHeight}, {limits.MaxPixels / 1_000_000} megapixels)");
         cancellationToken.ThrowIfCancellationRequested();
         var edited = ImageEdits.Resize(source.Path, size.W, size.H, context.Images.NewOutputPath(source.Handle, "edit"));
         return Task.FromResult(Produce(source, edited, "resize",
