@@ -128,6 +128,9 @@ public sealed partial class OfflinePlanner : IChatCompletionService
             missing = name;
             return false;
         }
+        // A prerequisite whose models are not installed is skipped: the expert then works on the whole image
+        // (segment falls back to the salient object when detect has no weights).
+        if (_registry.MissingModels(tool.Expert.Manifest).Count > 0) return true;
         foreach (var before in candidate?.Rule.After ?? [])
         {
             if (!AddPrerequisite(before, steps, visiting, out missing)) return false;
@@ -165,22 +168,17 @@ public sealed partial class OfflinePlanner : IChatCompletionService
         {
             var previous = conversation.Done[^1];
             region = PickRegion(previous.Observation, conversation) ?? region;
-            var imageTaken = false;
-            foreach (var produced in ProducedBy(previous, conversation))
+            var produced = ProducedBy(previous, conversation);
+            foreach (var image in produced)
             {
-                values[produced.Kind!] = produced.Handle;
-                values["produced"] = produced.Handle;
-                if (parameters.Contains(produced.Kind!))
-                {
-                    arguments[produced.Kind!] = produced.Handle;
-                }
-                else if (region is null && !imageTaken && parameters.Contains("image"))
-                {
-                    // An expert with no parameter for this kind works on the produced image itself (caption the cutout).
-                    arguments["image"] = produced.Handle;
-                    imageTaken = true;
-                }
+                values[image.Kind!] = image.Handle;
+                values["produced"] = image.Handle;
+                if (parameters.Contains(image.Kind!)) arguments[image.Kind!] = image.Handle;
             }
+            // An expert that takes none of the produced kinds as a parameter works on the produced image itself
+            // (caption the cut-out); one that does (edit's mask) keeps working on the original.
+            if (region is null && parameters.Contains("image") && produced.Count > 0 && !produced.Any(i => parameters.Contains(i.Kind!)))
+                arguments["image"] = produced[0].Handle;
         }
         if (region is not null)
         {
@@ -239,8 +237,15 @@ public sealed partial class OfflinePlanner : IChatCompletionService
 
     /// <summary>Observation text as a person should read it: data marks removed, on one line.</summary>
     private string Display(string observation) =>
-        Regex.Replace(_marker.Unmark(observation).Replace(UntrustedTextMarker.Begin, "", StringComparison.Ordinal)
+        Regex.Replace(_marker.Unmark(WithoutImageList(observation)).Replace(UntrustedTextMarker.Begin, "", StringComparison.Ordinal)
             .Replace(UntrustedTextMarker.End, "", StringComparison.Ordinal), @"\s*\n\s*", " ").Trim();
+
+    /// <summary>The observation without the invoker's "New images:" line: the answer lists every new image once.</summary>
+    private static string WithoutImageList(string observation)
+    {
+        var cut = observation.LastIndexOf("\nNew images: ", StringComparison.Ordinal);
+        return cut < 0 ? observation : observation[..cut];
+    }
 
     private static string Fill(string template, IReadOnlyDictionary<string, string> values) =>
         Placeholder().Replace(template, m => values.TryGetValue(m.Groups[1].Value, out var v) ? v : m.Value);
