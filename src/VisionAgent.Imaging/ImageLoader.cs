@@ -83,14 +83,6 @@ public sealed class ImageLoader
 
     public Image<Rgb24> LoadRgb(string path) => Load<Rgb24>(path);
 
-    /// <summary>Reads the metadata an expert such as image_info reports (EXIF tags, when present).</summary>
-    public ExifProfile? ReadExif(string path)
-    {
-        Identify(path);
-        using var stream = File.OpenRead(path);
-        return Image.Identify(_configuration, stream)?.Metadata.ExifProfile;
-    }
-
     private FileStream OpenChecked(string path, out FileInfo info)
     {
         info = new FileInfo(path);

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using static System.FormattableString;
 using Spectre.Console;
 using VisionAgent.Abstractions;
 using VisionAgent.Cli.Rendering;
@@ -171,6 +172,4 @@ public static class EvalCommand
     }
 
     private static int Count(IReadOnlyList<TaskComparison> rows, string change) => rows.Count(r => r.Change == change);
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -1,4 +1,3 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -365,6 +364,4 @@ public static partial class ReActParser
 
     [GeneratedRegex(@"\s+")]
     private static partial Regex MultiSpace();
-
-    internal static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

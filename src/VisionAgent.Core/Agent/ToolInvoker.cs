@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.SemanticKernel;
@@ -210,6 +209,4 @@ public sealed partial class ToolInvoker(ExpertRegistry registry, IImageStore ima
 
     [GeneratedRegex(@"^[^\s]*[/\\][^\s]*\.(png|jpe?g|webp|bmp|gif|tiff?|onnx|txt|json|ya?ml)$|^[^\s/\\]+\.(png|jpe?g|webp|bmp|gif|tiff?)$", RegexOptions.IgnoreCase)]
     private static partial Regex FileLike();
-
-    internal static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 }

@@ -64,7 +64,6 @@ public sealed class AgentHost : IDisposable
             .AddSingleton<IModelLocator>(Models)
             .AddSingleton(Config)
             .AddSingleton<IMaskProvider>(_ => new SegmenterMaskProvider(GetInvoker));
-        foreach (var configure in ServiceHooks) configure(services, this);
         var provider = services.BuildServiceProvider();
         _owned.Add(provider);
         Services = provider;
@@ -77,9 +76,6 @@ public sealed class AgentHost : IDisposable
             options.Warn?.Invoke($"expert '{broken.Manifest.Name}' skipped: {broken.LoadError}");
         Invoker = new ToolInvoker(Registry, Images, Marker);
     }
-
-    /// <summary>Extra service registrations run when a host is built (for example the mask provider behind the segmenter).</summary>
-    public static List<Action<IServiceCollection, AgentHost>> ServiceHooks { get; } = [];
 
     public AgentHostOptions Options { get; }
     public VisionAgentConfig Config { get; }

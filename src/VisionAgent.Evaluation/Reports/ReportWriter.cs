@@ -1,4 +1,5 @@
 using System.Globalization;
+using static System.FormattableString;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -119,8 +120,6 @@ public static class ReportWriter
     private static string Clean(string text) => new(text.Where(XmlConvert.IsXmlChar).ToArray());
 
     private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
-
-    private static string Invariant(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
 
     private sealed class Utf8StringWriter(StringBuilder builder) : StringWriter(builder, CultureInfo.InvariantCulture)
     {
