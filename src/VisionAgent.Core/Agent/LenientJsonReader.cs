@@ -1,14 +1,11 @@
+using System.Globalization;
 using System.Text;
-using System.Text.Encodings.Web;
-using System.Text.Json;
 
 namespace VisionAgent.Core.Agent;
 
 /// <summary>A value read by <see cref="LenientJsonReader"/>: JSON's shapes, with numbers kept as written.</summary>
 public abstract record JsonishValue
 {
-    private static readonly JavaScriptEncoder Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
-
     /// <summary>The value as compact, valid JSON.</summary>
     public string ToJson()
     {
@@ -25,8 +22,29 @@ public abstract record JsonishValue
 
     internal abstract void WriteJson(StringBuilder builder);
 
-    internal static void WriteString(StringBuilder builder, string value) =>
-        builder.Append('"').Append(JsonEncodedText.Encode(value, Encoder).Value).Append('"');
+    /// <summary>Writes a JSON string; a lone surrogate (from a cut reply or a <c>\uD800</c> escape) becomes U+FFFD.</summary>
+    internal static void WriteString(StringBuilder builder, string value)
+    {
+        builder.Append('"');
+        for (var i = 0; i < value.Length; i++)
+        {
+            var c = value[i];
+            switch (c)
+            {
+                case '"': builder.Append("\\\""); break;
+                case '\\': builder.Append("\\\\"); break;
+                case '\n': builder.Append("\\n"); break;
+                case '\r': builder.Append("\\r"); break;
+                case '\t': builder.Append("\\t"); break;
+                case < ' ': builder.Append(CultureInfo.InvariantCulture, $"\\u{(int)c:x4}"); break;
+                default:
+                    if (char.IsHighSurrogate(c) && i + 1 < value.Length && char.IsLowSurrogate(value[i + 1])) builder.Append(c).Append(value[++i]);
+                    else builder.Append(char.IsSurrogate(c) ? '\uFFFD' : c);
+                    break;
+            }
+        }
+        builder.Append('"');
+    }
 }
 
 public sealed record JsonishString(string Value) : JsonishValue
