@@ -168,37 +168,16 @@ public sealed class LenientJsonReader
         };
     }
 
+    private enum Entry { Finished, Skipped, Next }
+
     private JsonishObject? ReadObject()
     {
         if (++_depth > MaxDepth) return Fail<JsonishObject>($"the input is nested deeper than {MaxDepth} levels");
         _position++;
         var members = new List<KeyValuePair<string, JsonishValue>>();
-        while (true)
+        for (var entry = BeforeEntry('}'); entry != Entry.Finished; entry = BeforeEntry('}'))
         {
-            SkipSpace();
-            if (AtEnd)
-            {
-                Repair("added the missing '}'");
-                break;
-            }
-            var c = Current;
-            if (c == '}')
-            {
-                _position++;
-                break;
-            }
-            if (c == ']')
-            {
-                Repair("added the missing '}'");
-                break;
-            }
-            if (c == ',')
-            {
-                _position++;
-                Repair("dropped an extra ','");
-                continue;
-            }
-
+            if (entry == Entry.Skipped) continue;
             var key = ReadKey();
             if (key is null) return null;
             SkipSpace();
@@ -207,7 +186,7 @@ public sealed class LenientJsonReader
                 if (Current == '=') Repair("read '=' as ':'");
                 _position++;
             }
-            else if (!AtEnd && Current is '"' or '\'' or '{' or '[' || (!AtEnd && (char.IsDigit(Current) || Current == '-')))
+            else if (!AtEnd && (Current is '"' or '\'' or '{' or '[' or '-' || char.IsDigit(Current)))
             {
                 Repair("inserted a missing ':'");
             }
@@ -230,28 +209,7 @@ public sealed class LenientJsonReader
             {
                 members.Add(new(key, value));
             }
-
-            SkipSpace();
-            if (AtEnd) continue;
-            c = Current;
-            if (c == ',')
-            {
-                _position++;
-                SkipSpace();
-                if (!AtEnd && Current is '}' or ']') Repair("dropped a trailing ','");
-            }
-            else if (c is '}' or ']')
-            {
-                continue;
-            }
-            else if (c is '"' or '\'' or '`' || char.IsLetter(c) || c == '_')
-            {
-                Repair("inserted a missing ','");
-            }
-            else
-            {
-                return Fail<JsonishObject>($"unexpected '{c}' after the value of '{Shorten(key)}'");
-            }
+            if (!AfterEntry(keyFollows: true)) return Fail<JsonishObject>($"unexpected '{Current}' after the value of '{Shorten(key)}'");
         }
         _depth--;
         return new JsonishObject(members);
@@ -262,50 +220,56 @@ public sealed class LenientJsonReader
         if (++_depth > MaxDepth) return Fail<JsonishArray>($"the input is nested deeper than {MaxDepth} levels");
         _position++;
         var items = new List<JsonishValue>();
-        while (true)
+        for (var entry = BeforeEntry(']'); entry != Entry.Finished; entry = BeforeEntry(']'))
         {
-            SkipSpace();
-            if (AtEnd)
-            {
-                Repair("added the missing ']'");
-                break;
-            }
-            var c = Current;
-            if (c == ']')
-            {
-                _position++;
-                break;
-            }
-            if (c == '}')
-            {
-                Repair("added the missing ']'");
-                break;
-            }
-            if (c == ',')
-            {
-                _position++;
-                Repair("dropped an extra ','");
-                continue;
-            }
+            if (entry == Entry.Skipped) continue;
             var value = ReadValue(key: null);
             if (value is null) return null;
             items.Add(value);
-            SkipSpace();
-            if (AtEnd) continue;
-            c = Current;
-            if (c == ',')
-            {
-                _position++;
-                SkipSpace();
-                if (!AtEnd && Current is ']' or '}') Repair("dropped a trailing ','");
-            }
-            else if (c is not (']' or '}'))
-            {
-                Repair("inserted a missing ','");
-            }
+            AfterEntry(keyFollows: false);
         }
         _depth--;
         return new JsonishArray(items);
+    }
+
+    /// <summary>
+    /// What may come before a member or item: the end of the text or the other bracket's closer (both mean this
+    /// container's closer is missing), the closer itself, or an extra comma.
+    /// </summary>
+    private Entry BeforeEntry(char closer)
+    {
+        SkipSpace();
+        if (AtEnd || (Current is '}' or ']' && Current != closer))
+        {
+            Repair($"added the missing '{closer}'");
+            return Entry.Finished;
+        }
+        if (Current == closer)
+        {
+            _position++;
+            return Entry.Finished;
+        }
+        if (Current != ',') return Entry.Next;
+        _position++;
+        Repair("dropped an extra ','");
+        return Entry.Skipped;
+    }
+
+    /// <summary>What may follow a member or item: a comma (perhaps trailing), a closer, or the next entry with its comma missing.</summary>
+    private bool AfterEntry(bool keyFollows)
+    {
+        SkipSpace();
+        if (AtEnd || Current is '}' or ']') return true;
+        if (Current == ',')
+        {
+            _position++;
+            SkipSpace();
+            if (!AtEnd && Current is '}' or ']') Repair("dropped a trailing ','");
+            return true;
+        }
+        if (keyFollows && !(Current is '"' or '\'' or '`' || char.IsLetter(Current) || Current == '_')) return false;
+        Repair("inserted a missing ','");
+        return true;
     }
 
     private string? ReadKey()
