@@ -15,7 +15,7 @@ public static class ModelsCommand
     public static Command Create()
     {
         var list = new Command("list", "What each expert needs, what is present, sizes and licences") { Json };
-        list.SetAction((parse, _) => Task.FromResult(List(parse)));
+        list.SetAction(ListAsync);
         var fetch = new Command("fetch", "Download experts' models (verified, atomic, idempotent)") { Experts, Group, Json };
         fetch.SetAction(FetchAsync);
         var verify = new Command("verify", "Check every present model against its checksum") { Json };
@@ -23,13 +23,13 @@ public static class ModelsCommand
         return new Command("models", "Manage the model cache ($VISIONAGENT_MODELS)") { list, fetch, verify };
     }
 
-    private static int List(ParseResult parse)
+    private static async Task<int> ListAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        using var cli = CliHost.Create(parse);
+        await using var cli = await CliHost.CreateAsync(parse, cancellationToken);
         var files = cli.Host.Models.List();
         if (parse.GetValue(Json))
         {
-            cli.Output.WriteLine(JsonOutput.Serialize(new { cache = cli.Host.Models.Directory, models = files }));
+            await cli.Output.WriteLineAsync(JsonOutput.Serialize(new { cache = cli.Host.Models.Directory, models = files }));
             return 0;
         }
         var table = new Table().AddColumns("expert", "model", "status", "size", "licence", "source");
@@ -48,7 +48,7 @@ public static class ModelsCommand
 
     private static async Task<int> FetchAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        using var cli = CliHost.Create(parse);
+        await using var cli = await CliHost.CreateAsync(parse, cancellationToken);
         var requested = parse.GetValue(Experts) is { Length: > 0 } names ? names : cli.Host.Models.Manifests.Where(m => m.Models.Count > 0).Select(m => m.Name).ToArray();
         var group = parse.GetValue(Group);
         var results = new List<object>();
@@ -70,7 +70,7 @@ public static class ModelsCommand
 
     private static async Task<int> VerifyAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        using var cli = CliHost.Create(parse);
+        await using var cli = await CliHost.CreateAsync(parse, cancellationToken);
         var results = await cli.Host.Models.VerifyAsync(null, cancellationToken);
         if (parse.GetValue(Json)) await cli.Output.WriteLineAsync(JsonOutput.Serialize(results));
         else

@@ -13,7 +13,7 @@ public static class ToolsCommand
     public static Command Create()
     {
         var command = new Command("tools", "List the experts, their functions and parameters, and what each still needs") { Json };
-        command.SetAction((parse, _) => Task.FromResult(Run(parse)));
+        command.SetAction(RunAsync);
         return command;
     }
 
@@ -56,13 +56,13 @@ public static class ToolsCommand
         return new ExpertInfo(expert.Manifest.Name, expert.Manifest.Description, expert.Origin, status, detail, tools);
     }).ToList();
 
-    private static int Run(ParseResult parse)
+    private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        using var cli = CliHost.Create(parse);
+        await using var cli = await CliHost.CreateAsync(parse, cancellationToken);
         var experts = Describe(cli.Host.Registry);
         if (parse.GetValue(Json))
         {
-            cli.Output.WriteLine(JsonOutput.Serialize(experts));
+            await cli.Output.WriteLineAsync(JsonOutput.Serialize(experts));
             return 0;
         }
         foreach (var expert in experts)
