@@ -66,10 +66,13 @@ public sealed class ModelCache : IModelLocator
         var spec = FindSpec(expert, modelName)
             ?? throw new ModelMissingException(expert, modelName, _manifests.ContainsKey(expert) ? "not listed in its manifest" : "no manifest for this expert");
         if (IsCached(expert, spec)) return CachePath(expert, modelName);
+        if (spec.Sources.Count == 0)
+            throw new ModelMissingException(expert, modelName, spec.File, ModelMissingException.ConfigurePathRemedy(expert, spec.Name));
         if (!spec.AutoFetch || Offline)
         {
             var why = Offline ? "offline" : spec.AutoFetch ? "not downloaded" : "not downloaded automatically";
-            throw new ModelMissingException(expert, modelName, $"{spec.File}, {why}");
+            var fetch = spec.Group is { } group && !spec.Required ? $"visionagent models fetch {expert} --group {group}" : $"visionagent models fetch {expert}";
+            throw new ModelMissingException(expert, modelName, $"{spec.File}, {why}", $"install it with: {fetch}");
         }
         // Fetch every missing default file of the same group at once: they usually share one package.
         var manifest = _manifests[expert];
@@ -191,7 +194,7 @@ public sealed class ModelCache : IModelLocator
                 if (Offline)
                     throw new ModelMissingException(manifest.Name, spec.Name, $"{spec.File}, offline");
                 if (spec.Sources.Count == 0)
-                    throw new ModelMissingException(manifest.Name, spec.Name, $"{spec.File} has no download source; configure its path");
+                    throw new ModelMissingException(manifest.Name, spec.Name, spec.File, ModelMissingException.ConfigurePathRemedy(manifest.Name, spec.Name));
                 var (sha, source) = await DownloadFromSourcesAsync(manifest, spec, path, staging, packages, cancellationToken).ConfigureAwait(false);
                 results.Add(new ModelFetchResult(manifest.Name, spec.Name, path, true, new FileInfo(path).Length, sha) { Source = source.Describe() });
             }

@@ -23,7 +23,7 @@ public sealed class McpToolServer(AgentHost host)
 
     /// <summary>The served tools: MCP name (dots become underscores) to the registry's tool.</summary>
     public IReadOnlyDictionary<string, ToolDescriptor> Tools { get; } = host.Registry.Tools
-        .Where(t => t.Expert.Loaded && host.Registry.MissingModels(t.Expert.Manifest).Count == 0)
+        .Where(t => t.Expert.Loaded && host.Registry.Unavailable(t) is null)
         .ToDictionary(t => t.Name.Replace('.', '_'), StringComparer.Ordinal);
 
     public McpServerOptions CreateOptions(string version) => new()
