@@ -1,4 +1,5 @@
 using VisionAgent.Core.Agent;
+using VisionAgent.Hosting;
 using VisionAgent.Testing;
 
 namespace VisionAgent.Core.Tests.Agent;
@@ -6,7 +7,7 @@ namespace VisionAgent.Core.Tests.Agent;
 /// <summary>How the invoker matches argument names: wrappers lifted, casing forgiven, unknown names reported.</summary>
 public sealed class ToolInvokerArgumentTests : IDisposable
 {
-    private readonly Core.Hosting.AgentHost _host;
+    private readonly AgentHost _host;
 
     public ToolInvokerArgumentTests()
     {
@@ -14,7 +15,7 @@ public sealed class ToolInvokerArgumentTests : IDisposable
         _host.Images.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
     }
 
-    public void Dispose() => _host.Dispose();
+    public void Dispose() => TestHostFactory.Dispose(_host);
 
     [Theory]
     [InlineData("args", "{\"image\": \"img1\", \"label\": \"cat\"}")]

@@ -74,7 +74,7 @@ public sealed class ReActConformanceTests(ITestOutputHelper output)
     public async Task Wrapped_and_misnamed_arguments_reach_the_tool_or_are_named_in_the_observation()
     {
         var (host, _) = TestHosts.Create();
-        using var _host = host;
+        await using var _host = host;
         host.Images.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
         var cases = Corpus.Value.Where(c => c.Invoke is not null).ToList();
         Assert.NotEmpty(cases);
