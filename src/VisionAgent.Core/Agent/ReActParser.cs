@@ -300,7 +300,7 @@ public static class ReActParser
         if (actionText.StartsWith('{'))
         {
             var blob = LenientJsonReader.Read(actionText);
-            if (blob.Value is JsonishObject json && ActionFromJson(json, actionText, repairs, blob.Repairs) is { } jsonStep) return jsonStep;
+            if (blob.Value is JsonishObject json && ActionFromJson(json, repairs, blob.Repairs) is { } jsonStep) return jsonStep;
             return new(null, null, $"Could not read a tool name from 'Action: {Shorten(actionText)}'{(blob.Problem is null ? "" : $" ({blob.Problem})")}.");
         }
 
@@ -380,7 +380,7 @@ public static class ReActParser
         return true;
     }
 
-    private static ActionStep? ActionFromJson(JsonishObject json, string source, List<string> repairs, IReadOnlyList<string> jsonRepairs)
+    private static ActionStep? ActionFromJson(JsonishObject json, List<string> repairs, IReadOnlyList<string> jsonRepairs)
     {
         if (json.Find(ActionKeys) is not JsonishString { Value: var tool } || tool.Trim().Length == 0) return null;
         tool = tool.Trim();
@@ -420,7 +420,7 @@ public static class ReActParser
             var start = text.IndexOf('{', from);
             if (start < 0) return null;
             var read = LenientJsonReader.Read(text, start);
-            if (read.Value is JsonishObject json && ActionFromJson(json, text, repairs, read.Repairs) is { } step)
+            if (read.Value is JsonishObject json && ActionFromJson(json, repairs, read.Repairs) is { } step)
             {
                 return step.Problem is not null ? new ParsedReply { Text = "", Error = step.Problem }
                     : step.FinalAnswer is not null ? new ParsedReply { Text = "", FinalAnswer = step.FinalAnswer }
@@ -475,7 +475,7 @@ public static class ReActParser
             if (after.Length > 0) AddRepairs(repairs, tool, ["ignored the text after the object"]);
             if (json.Find(ActionKeys) is JsonishString && json.Find(InputKeys) is not null)
             {
-                var step = ActionFromJson(json, text, repairs, []);
+                var step = ActionFromJson(json, repairs, []);
                 if (step?.Problem is not null) return new(null, null, step.Problem, null);
                 if (step?.Action is not null) return new(null, null, null, step.Action);
             }
