@@ -83,6 +83,17 @@ public sealed record JsonishObject(IReadOnlyList<KeyValuePair<string, JsonishVal
 {
     public override string ToArgumentText() => ToJson();
 
+    /// <summary>
+    /// The members as tool arguments: the name as written (trimmed) to the argument text. Names are unique, because
+    /// the reader refuses one name given two values.
+    /// </summary>
+    public Dictionary<string, string> ToArguments()
+    {
+        var arguments = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in Members) arguments[key.Trim()] = value.ToArgumentText();
+        return arguments;
+    }
+
     /// <summary>The first member whose key, normalised as tool arguments are, is one of <paramref name="keys"/>.</summary>
     public JsonishValue? Find(params ReadOnlySpan<string> keys)
     {

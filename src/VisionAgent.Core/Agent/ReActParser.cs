@@ -505,18 +505,7 @@ public static class ReActParser
         return new(empty, Bare(text, repairs, tool), null, null);
     }
 
-    private static InputReading FromObject(JsonishObject json)
-    {
-        var arguments = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (key, value) in json.Members)
-        {
-            var name = key.Trim();
-            if (arguments.TryGetValue(name, out var existing) && existing != value.ToArgumentText())
-                return new(null, null, $"'{name}' is given twice with different values.", null);
-            arguments[name] = value.ToArgumentText();
-        }
-        return new(arguments, null, null, null);
-    }
+    private static InputReading FromObject(JsonishObject json) => new(json.ToArguments(), null, null, null);
 
     /// <summary>Removes what wraps an input without being part of it: fences, backticks, a "json" tag, stray bold, a cut-off "Obs".</summary>
     private static string CleanInput(string input, List<string> repairs, string? tool)

@@ -58,15 +58,7 @@ public static class ToolCallArgumentReader
         repairs.AddRange(read.Repairs);
         if (after.Length > 0) repairs.Add("ignored the text after the arguments");
 
-        var arguments = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        foreach (var (key, value) in json.Members)
-        {
-            var argument = value.ToArgumentText();
-            if (arguments.TryGetValue(key.Trim(), out var existing) && existing != argument)
-                return Refuse($"'{key.Trim()}' was given twice with different values ('{existing}' and '{argument}'). Give it once.");
-            arguments[key.Trim()] = argument;
-        }
-        return new ToolCallArguments(arguments, repairs, null);
+        return new ToolCallArguments(json.ToArguments(), repairs, null);
     }
 
     private static ToolCallArguments Refuse(string problem) => new(new Dictionary<string, string>(), [], problem);
