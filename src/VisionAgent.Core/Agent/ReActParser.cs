@@ -309,6 +309,7 @@ public static class ReActParser
         var extra = string.Join('\n', lines.Skip(1)).Trim();
         var hasInput = !string.IsNullOrWhiteSpace(inputText);
         var (tool, call, rest) = SplitToolLine(line, hasInput);
+        if (string.IsNullOrWhiteSpace(call)) call = null; // ocr() before an Action Input names the tool only
         if (tool.Length == 0) return new(null, null, $"Could not read the tool name from 'Action: {Shorten(line)}'.");
         if (tool.ToLowerInvariant() is "none" or "n/a" or "na" or "null" or "nothing" or "no action" or "no tool")
             return new(null, null, $"'Action: {Shorten(line)}' names no tool. To answer without a tool, write 'Final Answer:' and the answer.");

@@ -16,6 +16,7 @@ public sealed class ReActParserTests
         { "Action: segment\nAction Input: image=img1, box=10,20,30,40", "segment", "image=img1;box=10,20,30,40", null },
         { "Thought: call it\nAction: ocr(image=\"img1\")", "ocr", "image=img1", null },
         { "Action: ocr(img3)", "ocr", "", "img3" },
+        { "Thought: x\nAction: ocr()\nAction Input: {\"image\": \"img1\"}", "ocr", "image=img1", null },
         { "Action: detect({\"image\": \"img1\", \"classes\": [\"person\", \"dog\"]})", "detect", "image=img1;classes=person,dog", null },
         { "Thought: x\nAction: `ocr`\nAction Input:\n```json\n{\"image\": \"img1\"}\n```", "ocr", "image=img1", null },
         { "```\nThought: x\nAction: ocr\nAction Input: {\"image\": \"img1\"}\n```", "ocr", "image=img1", null },
