@@ -83,14 +83,13 @@ public sealed class EvalProgress(IAnsiConsole console, int total, bool live)
     {
         lock (_gate)
         {
-            var table = new Table().Border(TableBorder.Rounded)
-                .Title(Invariant($"{_done} of {total} tasks done: {_passed} passed, {_done - _passed} not passed; {_running.Count} running"))
-                .AddColumns("running task", "elapsed");
+            var counts = new Markup(Markup.Escape(Invariant($"{_done} of {total} tasks done: {_passed} passed, {_done - _passed} not passed; {_running.Count} running")));
+            var table = new Table().Border(TableBorder.Rounded).AddColumns("running task", "elapsed");
             foreach (var (id, clock) in _running.OrderByDescending(r => r.Value.Elapsed))
                 table.AddRow(Markup.Escape(id), clock.Elapsed.TotalSeconds.ToString("0.0 s", CultureInfo.InvariantCulture));
             if (_running.Count == 0) table.AddRow("[grey](none)[/]", "");
             var recent = _recent.Count == 0 ? new Markup("") : new Markup("[grey]" + Markup.Escape(string.Join(Environment.NewLine, _recent)) + "[/]");
-            return new Rows(table, recent);
+            return new Rows(counts, table, recent);
         }
     }
 }
