@@ -1,13 +1,12 @@
 using System.Text;
 using VisionAgent.Abstractions;
 using VisionAgent.Core.Configuration;
-using VisionAgent.Core.Hosting;
-using VisionAgent.Core.Llm.Offline;
 using VisionAgent.Evaluation.Recording;
 using VisionAgent.Evaluation.Reports;
 using VisionAgent.Evaluation.Running;
 using VisionAgent.Evaluation.Scoring;
 using VisionAgent.Evaluation.Tasks;
+using VisionAgent.Hosting;
 using VisionAgent.Testing;
 
 namespace VisionAgent.Evaluation.Tests;
@@ -25,19 +24,18 @@ public sealed class SampleSuiteTests : IClassFixture<EvalFixture>
 
     private static IReadOnlyList<EvalTask> Suite() => TaskFileReader.Load([RepositoryPaths.SampleTasks]);
 
-    /// <summary>The shared model cache ($VISIONAGENT_MODELS), else one under the temporary folder: never the real home.</summary>
-    private static VisionAgentConfig Config() => new()
+    /// <summary>Every built-in expert, models from the shared cache (<see cref="TestDataHome"/> sets $VISIONAGENT_MODELS).</summary>
+    private static AgentHostOptions Host() => new()
     {
-        ModelsDir = Environment.GetEnvironmentVariable("VISIONAGENT_MODELS") is { Length: > 0 } models
-            ? models
-            : Path.Combine(Path.GetTempPath(), "visionagent-tests-models"),
+        Config = new VisionAgentConfig { ModelsDir = Environment.GetEnvironmentVariable("VISIONAGENT_MODELS") },
+        StartMcpServers = false,
     };
 
     private static Func<EvalTask, TaskLlm> NoLlm => _ => throw new InvalidOperationException("replay must not ask for an LLM");
 
     private SuiteOptions ReplayOptions(string cassettes) => new()
     {
-        Config = Config(),
+        Host = Host(),
         Llm = NoLlm,
         ReplayDirectory = cassettes,
         FrozenExperts = true,
@@ -50,13 +48,13 @@ public sealed class SampleSuiteTests : IClassFixture<EvalFixture>
     {
         var tasks = Suite();
         var work = _fixture.NewFolder("live");
-        using var plannerHost = AgentHost.Create(new AgentHostOptions { Config = Config(), OutputDirectory = Path.Combine(work, "planner"), Home = work });
+        await using var plannerHost = await AgentHost.CreateAsync(Host() with { OutputDirectory = Path.Combine(work, "planner") }, CancellationToken.None);
         var planner = OfflinePlannerFactory.Create(plannerHost);
         var record = Environment.GetEnvironmentVariable("VISIONAGENT_REGENERATE_CASSETTES") == "1" ? RepositoryPaths.SampleCassettes : null;
 
         var report = await new SuiteRunner(new SuiteOptions
         {
-            Config = Config(),
+            Host = Host(),
             Llm = _ => new TaskLlm(planner, planner.Identity),
             RecordDirectory = record,
             WorkDirectory = work,
