@@ -2,12 +2,16 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using VisionAgent.Abstractions;
 using VisionAgent.Core.Agent;
+using VisionAgent.Imaging;
 using VisionAgent.Imaging.Masks;
 
 namespace VisionAgent.Evaluation.Recording;
 
-/// <summary>Runs every tool call and writes it, its outcome and the checksums of produced images into a cassette.</summary>
-public sealed class RecordingToolInterceptor(List<ToolExchange> exchanges, CassetteCursor cursor) : IToolCallInterceptor
+/// <summary>
+/// Runs every tool call and writes it, its outcome and the checksums and mask coverage of produced images into a
+/// cassette; images are read through the host's loader, so its image limits apply.
+/// </summary>
+public sealed class RecordingToolInterceptor(List<ToolExchange> exchanges, CassetteCursor cursor, ImageLoader? loader = null) : IToolCallInterceptor
 {
     public async Task<ToolOutcome> InvokeAsync(ToolCallRequest call, Func<CancellationToken, Task<ToolOutcome>> next, CancellationToken cancellationToken)
     {
@@ -34,7 +38,7 @@ public sealed class RecordingToolInterceptor(List<ToolExchange> exchanges, Casse
                 Height = i.Height,
                 Format = i.Format,
                 Sha256 = MessageRendering.Sha256OfFile(i.Path),
-                Coverage = Math.Round(MaskFiles.LoadMask(i.Path).Coverage, 6),
+                Coverage = Math.Round(MaskFiles.LoadMask(i.Path, MaskChannel.Auto, loader).Coverage, 6),
                 Parameters = new Dictionary<string, string>(i.Parameters, StringComparer.Ordinal),
             }).ToList() ?? [],
         });

@@ -151,7 +151,7 @@ public sealed class SuiteRunner(SuiteOptions options)
                 {
                     llm = live with { Chat = new RecordingChatService(live.Chat, cassette.LlmCalls, cursor) };
                     judge = new RecordingChatService(liveJudge, cassette.JudgeCalls, judgeCursor);
-                    interceptor = _ => new RecordingToolInterceptor(cassette.ToolCalls, cursor);
+                    interceptor = h => new RecordingToolInterceptor(cassette.ToolCalls, cursor, h.Loader);
                 }
                 else
                 {
