@@ -97,4 +97,54 @@ public sealed class HtmlReportTests : IClassFixture<EvalFixture>
         Assert.Equal(Path.Combine(moved, "work", "ok-1", "images", "001-img1-mask.png"), read.Tasks[0].Turns[0].Images[0].Path);
         Assert.Single(Parse(HtmlReportWriter.Render(read)).Descendants(), e => e.Name.LocalName == "img");
     }
+
+    /// <summary>
+    /// The filter script runs in Node (which the model store needs anyway) against a small stand-in for the page's
+    /// DOM built from the rendered rows, so a syntax error or a wrong filter fails here rather than in a browser.
+    /// </summary>
+    [Fact]
+    public async Task The_filters_show_only_rows_of_the_chosen_status_and_tag()
+    {
+        var page = Parse(HtmlReportWriter.Render(Report(Path.Combine(_fixture.Directory, "gone.png"))));
+        var rows = page.Descendants().Where(e => e.Name.LocalName == "tr" && e.Attribute("data-status") is not null)
+            .Select(r => $"{{id: '{r.Descendants().First(d => d.Name.LocalName == "b").Value}', dataset: {{status: '{(string)r.Attribute("data-status")!}', tags: '{(string)r.Attribute("data-tags")!}'}}, hidden: false}}");
+        var script = page.Descendants().Single(e => e.Name.LocalName == "script").Value;
+        var harness = $$"""
+            const rows = [{{string.Join(", ", rows)}}];
+            const listeners = {};
+            const elements = {
+              'status-filter': { value: '', addEventListener: (event, f) => { listeners.status = f; } },
+              'tag-filter': { value: '', addEventListener: (event, f) => { listeners.tag = f; } },
+              'shown': { textContent: '' },
+            };
+            globalThis.document = { getElementById: id => elements[id], querySelectorAll: selector => rows };
+            {{script.Replace("//<![CDATA[", "", StringComparison.Ordinal).Replace("//]]>", "", StringComparison.Ordinal)}}
+            const pick = (status, tag) => {
+              elements['status-filter'].value = status;
+              elements['tag-filter'].value = tag;
+              listeners.tag();
+              return rows.filter(r => !r.hidden).map(r => r.id).join(',') + ' | ' + elements['shown'].textContent;
+            };
+            console.log([pick('', ''), pick('not-passed', ''), pick('passed', 'ocr'), pick('', 'size'), pick('error', 'ocr')].join('\n'));
+            """;
+        var file = Path.Combine(_fixture.NewFolder("js"), "filters.js");
+        await File.WriteAllTextAsync(file, harness);
+
+        var start = new System.Diagnostics.ProcessStartInfo("node", [file]) { RedirectStandardOutput = true, RedirectStandardError = true };
+        using var node = System.Diagnostics.Process.Start(start)!;
+        var output = await node.StandardOutput.ReadToEndAsync();
+        var error = await node.StandardError.ReadToEndAsync();
+        await node.WaitForExitAsync();
+
+        Assert.True(node.ExitCode == 0, error);
+        Assert.Equal(
+            [
+                "bad-1,err-1,ok-1,ok-2 | 4 of 4 tasks shown",
+                "bad-1,err-1 | 2 of 4 tasks shown",
+                "ok-2 | 1 of 4 tasks shown",
+                "bad-1,ok-1 | 2 of 4 tasks shown",
+                " | 0 of 4 tasks shown",
+            ],
+            output.TrimEnd().Split('\n'));
+    }
 }
