@@ -63,7 +63,7 @@ public sealed class FrozenToolInterceptor(IReadOnlyList<ToolExchange> exchanges,
         {
             var path = images.NewOutputPath(image.Parent, image.Kind);
             using (var placeholder = new Image<L8>(Math.Max(1, image.Width), Math.Max(1, image.Height)))
-                placeholder.SaveAsPng(path);
+                OutputFile.Write(path, placeholder.SaveAsPng);
             var record = images.AddProduced(path, image.Parent, image.Operation, image.Kind, image.Parameters);
             if (record.Handle != image.Handle) throw Diverged(number, $"produced image {image.Handle}", $"handle {record.Handle}");
             produced.Add(record);

@@ -131,7 +131,8 @@ public sealed class McpServerExperts : IAsyncDisposable
         {
             if (parent is null) break;
             var path = images.NewOutputPath(parent, "mcp", image.MimeType == "image/jpeg" ? ".jpg" : ".png");
-            await File.WriteAllBytesAsync(path, image.DecodedData.ToArray(), cancellationToken).ConfigureAwait(false);
+            var bytes = image.DecodedData;
+            await OutputFile.WriteAsync(path, (stream, ct) => stream.WriteAsync(bytes, ct).AsTask(), cancellationToken).ConfigureAwait(false);
             produced.Add(images.AddProduced(path, parent, tool.Name, "mcp"));
         }
         return new ExpertResult

@@ -19,7 +19,6 @@ public sealed class McpToolServer(AgentHost host)
     public const string ImageArgument = "image";
     public const string ImageBase64Argument = "image_base64";
     private const long MaxBase64Bytes = 64L * 1024 * 1024;
-    private int _uploads;
 
     /// <summary>The served tools: MCP name (dots become underscores) to the registry's tool.</summary>
     public IReadOnlyDictionary<string, ToolDescriptor> Tools { get; } = host.Registry.Tools
@@ -102,9 +101,9 @@ public sealed class McpToolServer(AgentHost host)
         {
             throw new BadInputException("image_base64 is not valid base64", ex);
         }
-        Directory.CreateDirectory(host.Images.OutputDirectory);
-        var path = Path.Combine(host.Images.OutputDirectory, $"upload{Interlocked.Increment(ref _uploads)}{Extension(bytes)}");
-        File.WriteAllBytes(path, bytes);
+        var extension = Extension(bytes);
+        var (path, _) = OutputFile.Reserve(host.Images.OutputDirectory, n => $"upload{n}{extension}", 1);
+        OutputFile.Write(path, stream => stream.Write(bytes));
         return host.Images.AddInput(path).Handle;
     }
 
