@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.SemanticKernel;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using VisionAgent.Abstractions;
@@ -31,8 +32,16 @@ public sealed class McpToolServer(AgentHost host)
         Capabilities = new ServerCapabilities { Tools = new ToolsCapability() },
         Handlers = new McpServerHandlers
         {
-            ListToolsHandler = (_, _) => ValueTask.FromResult(new ListToolsResult { Tools = Tools.Select(t => Describe(t.Key, t.Value)).ToList() }),
-            CallToolHandler = (request, ct) => new ValueTask<CallToolResult>(CallAsync(request.Params?.Name ?? "", request.Params?.Arguments, ct)),
+            ListToolsHandler = (request, _) =>
+            {
+                RequireInitialized(request.Server);
+                return ValueTask.FromResult(new ListToolsResult { Tools = Tools.Select(t => Describe(t.Key, t.Value)).ToList() });
+            },
+            CallToolHandler = (request, ct) =>
+            {
+                RequireInitialized(request.Server);
+                return new ValueTask<CallToolResult>(CallAsync(request.Params?.Name ?? "", request.Params?.Arguments, ct));
+            },
         },
     };
 
@@ -49,6 +58,13 @@ public sealed class McpToolServer(AgentHost host)
                 await server.RunAsync(cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>The protocol starts with initialize; a client that skips it is refused rather than served blind.</summary>
+    private static void RequireInitialized(McpServer server)
+    {
+        if (server.ClientInfo is null)
+            throw new McpProtocolException("the client must send initialize first", McpErrorCode.InvalidRequest);
     }
 
     public async Task<CallToolResult> CallAsync(string name, IDictionary<string, JsonElement>? arguments, CancellationToken cancellationToken)
