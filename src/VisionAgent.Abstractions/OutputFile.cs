@@ -65,6 +65,13 @@ public static class OutputFile
         }
     }
 
+    /// <summary>Writes a copy of <paramref name="sourcePath"/> to <paramref name="path"/> the way <see cref="Write"/> does.</summary>
+    public static void Copy(string sourcePath, string path)
+    {
+        using var source = new FileStream(sourcePath, FileMode.Open, FileAccess.Read, FileShare.Read);
+        Write(path, source.CopyTo);
+    }
+
     /// <summary>The asynchronous form of <see cref="Write"/>.</summary>
     public static async Task WriteAsync(string path, Func<Stream, CancellationToken, Task> write, CancellationToken cancellationToken)
     {

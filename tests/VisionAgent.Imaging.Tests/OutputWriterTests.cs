@@ -84,7 +84,7 @@ public sealed class OutputWriterTests : IDisposable
     }
 
     [Fact]
-    public void Four_concurrent_runs_on_one_folder_never_collide()
+    public async Task Four_concurrent_runs_on_one_folder_never_collide()
     {
         const int PerRun = 20;
         var runs = Enumerable.Range(1, 4).Select(run => Task.Run(() =>
@@ -103,7 +103,7 @@ public sealed class OutputWriterTests : IDisposable
             return written;
         })).ToArray();
 
-        var all = Task.WhenAll(runs).GetAwaiter().GetResult().SelectMany(w => w).ToList();
+        var all = (await Task.WhenAll(runs)).SelectMany(w => w).ToList();
 
         Assert.Equal(4 * PerRun, all.Select(w => w.Path).Distinct().Count());
         Assert.All(all, w => Assert.Equal(w.Width, Image.Identify(w.Path).Width));
