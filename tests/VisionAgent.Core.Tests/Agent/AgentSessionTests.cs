@@ -51,7 +51,7 @@ public sealed class AgentSessionTests
     {
         var chat = new ScriptedChatService(["Thought: done\nFinal Answer: ok"]);
         var (session, _, host) = Create(chat);
-        using var _host = host;
+        await using var _host = host;
         var folder = Directory.CreateTempSubdirectory("visionagent-names-").FullName;
         try
         {
