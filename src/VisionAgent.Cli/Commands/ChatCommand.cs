@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using VisionAgent.Cli.Chat;
+using VisionAgent.Cli.Rendering.Previews;
 using VisionAgent.Cli.Sessions;
 using VisionAgent.Core.Configuration;
 
@@ -36,7 +37,10 @@ public static class ChatCommand
         cli.Console.MarkupLine($"[grey]{Markup.Escape(CliHost.PlannerLine(identity))}[/]");
         cli.Console.MarkupLine($"[grey]Session {Markup.Escape(log.Id)}: log {Markup.Escape(log.FilePath)}; images go to {Markup.Escape(cli.Host.OutputDirectory)}[/]");
 
-        var loop = new ChatLoop(session, cli.Host, cli.Console, log);
+        var loop = new ChatLoop(session, cli.Host, cli.Console, log)
+        {
+            Preview = TerminalPreview.Create(cli.Console, parse.GetValue(GlobalOptions.NoPreview), cli.Host.Loader, cli.Host.Images),
+        };
         foreach (var path in parse.GetValue(Images) ?? []) loop.Attach(path);
 
         ConsoleCancelEventHandler? onCancel = null;
