@@ -34,12 +34,14 @@ public sealed class ChatLoop(AgentSession session, AgentHost host, IAnsiConsole 
         }
     }
 
-    public async Task RunAsync(TextReader input, CancellationToken cancellationToken)
+    public Task RunAsync(TextReader input, CancellationToken cancellationToken) =>
+        RunAsync(new PlainChatLines(input, console), cancellationToken);
+
+    public async Task RunAsync(IChatLineSource input, CancellationToken cancellationToken)
     {
         console.MarkupLine("[grey]Type a question, /help for commands, Ctrl+D or /exit to leave. Ctrl+C cancels a running turn.[/]");
         while (!cancellationToken.IsCancellationRequested)
         {
-            console.Markup("[bold blue]you>[/] ");
             var line = await input.ReadLineAsync(cancellationToken);
             if (line is null)
             {
