@@ -20,6 +20,9 @@ public sealed class ChatLoop(AgentSession session, AgentHost host, IAnsiConsole 
     private readonly Lock _gate = new();
     private CancellationTokenSource? _turn;
 
+    /// <summary>Expert progress, shown on the live line while a turn runs on a terminal.</summary>
+    public ProgressRouter? Progress { get; init; }
+
     /// <summary>Draws the images each turn produces under their observations; null when the terminal cannot.</summary>
     public TerminalPreview? Preview { get; init; }
 
@@ -99,7 +102,7 @@ public sealed class ChatLoop(AgentSession session, AgentHost host, IAnsiConsole 
         {
             if (console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi)
             {
-                using var spinner = new TerminalSpinner(console, renderer, observer);
+                using var spinner = new TerminalSpinner(console, renderer, observer, Progress);
                 await session.AskAsync(question, spinner, turn.Token);
             }
             else

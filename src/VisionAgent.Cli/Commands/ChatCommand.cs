@@ -40,6 +40,7 @@ public static class ChatCommand
         var loop = new ChatLoop(session, cli.Host, cli.Console, log)
         {
             Preview = TerminalPreview.Create(cli.Console, parse.GetValue(GlobalOptions.NoPreview), cli.Host.Loader, cli.Host.Images),
+            Progress = cli.Progress,
         };
         foreach (var path in parse.GetValue(Images) ?? []) loop.Attach(path);
 
