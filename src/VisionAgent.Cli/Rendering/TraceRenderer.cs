@@ -1,4 +1,5 @@
 using Spectre.Console;
+using VisionAgent.Cli.Rendering.Previews;
 using VisionAgent.Core.Agent;
 
 namespace VisionAgent.Cli.Rendering;
@@ -10,6 +11,9 @@ namespace VisionAgent.Cli.Rendering;
 public sealed class TraceRenderer(IAnsiConsole console, UntrustedTextMarker marker) : IAgentObserver
 {
     public Action<string>? StatusChanged { get; set; }
+
+    /// <summary>Draws produced images under their observation on a terminal that can show them; null for none.</summary>
+    public TerminalPreview? Preview { get; init; }
 
     public void OnEvent(AgentEvent agentEvent)
     {
@@ -40,6 +44,7 @@ public sealed class TraceRenderer(IAnsiConsole console, UntrustedTextMarker mark
         var text = marker.Unmark(step.Observation);
         if (step.Repairs.Count > 0) console.MarkupLine($"[grey]Input repaired: {Markup.Escape(string.Join("; ", step.Repairs))}[/]");
         console.MarkupLine($"[{colour}]Observation:[/] {Markup.Escape(text)} [grey]({step.DurationMs} ms)[/]");
+        Preview?.ShowProduced(step);
     }
 
     public void RenderAnswer(AgentRunResult result)
