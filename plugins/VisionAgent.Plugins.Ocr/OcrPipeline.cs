@@ -20,38 +20,36 @@ public sealed class OcrPipeline
     private const int ClassifierWidth = 192;
     private const int MaxLineWidth = 48 * 40;
     private const int MaxDirectionWindows = 6;
-    private readonly InferenceSession _detector;
-    private readonly InferenceSession _classifier;
-    private readonly InferenceSession _recognizer;
-    private readonly CtcDecoder _decoder;
-    private readonly string _detInput;
-    private readonly string _detOutput;
-    private readonly string _clsInput;
-    private readonly string _clsOutput;
-    private readonly string _recInput;
-    private readonly string _recOutput;
+    private readonly Stage _detector;
+    private readonly Task<Stage>? _classifier;
+    private readonly Task<Stage> _recognizer;
+    private readonly Task<CtcDecoder> _decoder;
 
-    public OcrPipeline(InferenceSession detector, InferenceSession classifier, InferenceSession recognizer, CtcDecoder decoder, OcrOptions options)
+    private OcrPipeline(Stage detector, Task<Stage>? classifier, Task<Stage> recognizer, Task<CtcDecoder> decoder, OcrOptions options)
     {
         _detector = detector;
         _classifier = classifier;
         _recognizer = recognizer;
         _decoder = decoder;
-        Options = options.RecBatch > 0 ? options : options with { RecBatch = 1 };
-        (_detInput, _detOutput) = (detector.InputNames[0], detector.OutputNames[0]);
-        (_clsInput, _clsOutput) = (classifier.InputNames[0], classifier.OutputNames[0]);
-        (_recInput, _recOutput) = (recognizer.InputNames[0], recognizer.OutputNames[0]);
+        Options = options;
     }
 
     public OcrOptions Options { get; }
 
+    /// <summary>
+    /// Loads the models in parallel: detection waits only for its own session, and an image without text never
+    /// waits for the others. The classifier is not loaded at all when <see cref="OcrOptions.UseDirectionClassifier"/> is off.
+    /// </summary>
     public static OcrPipeline Create(OnnxSessionPool sessions, OcrModelPaths paths, OcrOptions options)
     {
-        var detector = sessions.Get(paths.Detector);
-        var classifier = sessions.Get(paths.Classifier);
-        var recognizer = sessions.Get(paths.Recognizer);
-        if (options.RecBatch == 0) options = options with { RecBatch = sessions.ActiveDevice == "cuda" ? 8 : 1 };
-        return new(detector, classifier, recognizer, CtcDecoder.FromFile(paths.Keys, options.SpaceThreshold, options.WideGapSpaceThreshold), options);
+        ArgumentNullException.ThrowIfNull(sessions);
+        ArgumentNullException.ThrowIfNull(paths);
+        var recognizer = Task.Run(() => Stage.Of(sessions.Get(paths.Recognizer)));
+        var classifier = options.UseDirectionClassifier ? Task.Run(() => Stage.Of(sessions.Get(paths.Classifier))) : null;
+        var decoder = Task.Run(() => CtcDecoder.FromFile(paths.Keys, options.SpaceThreshold, options.WideGapSpaceThreshold));
+        var detector = Stage.Of(sessions.Get(paths.Detector));
+        if (options.RecBatch <= 0) options = options with { RecBatch = sessions.ActiveDevice == "cuda" ? 8 : 1 };
+        return new(detector, classifier, recognizer, decoder, options);
     }
 
     /// <summary>Detection, direction classification and recognition; lines in reading order, below-threshold lines dropped.</summary>
@@ -74,7 +72,7 @@ public sealed class OcrPipeline
         {
             QuadSampler.Sample(image, Quad.FromRectangle(0, 0, image.Width, image.Height), buffer.AsSpan(0, length), width, height, width, TensorNormalization.PaddleDetection);
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffer.AsMemory(0, length), [1, 3, height, width]);
-            using var outputs = OnnxTensors.Run(_detector, new Dictionary<string, OrtValue> { [_detInput] = input }, [_detOutput], cancellationToken);
+            using var outputs = _detector.Run(input, cancellationToken);
             var map = outputs[0].GetTensorDataAsSpan<float>();
             return DbPostprocessor.Extract(map, width, height, image.Width, image.Height, Options.DetThreshold, Options.BoxThreshold, Options.UnclipRatio);
         }
@@ -90,6 +88,7 @@ public sealed class OcrPipeline
     /// </summary>
     public List<OcrLine> Recognize(RgbPixels image, IReadOnlyList<Quad> quads, CancellationToken cancellationToken)
     {
+        if (quads.Count == 0) return [];
         // Tall, narrow boxes hold vertical text: read them turned a quarter, as PaddleOCR does.
         // The recogniser drops spaces and edge strokes on crops cut tight to the DB boxes: give it a margin.
         var crops = quads
@@ -122,11 +121,12 @@ public sealed class OcrPipeline
     /// <summary>
     /// The classifier sees 48x192 pixels. A long line squeezed into that is misjudged (upright capitals called
     /// upside down and the reverse), so a line longer than the input is judged by windows of the classifier's own
-    /// aspect spread along it, and their mean decides; a mean that is not decisive leaves the line undecided.
+    /// aspect spread along it; a combined score that is not decisive leaves the line undecided.
     /// </summary>
     private LineDirection[] ClassifyDirections(RgbPixels image, Quad[] crops, CancellationToken cancellationToken)
     {
         const int batchSize = 16;
+        var classifier = Await(_classifier!, cancellationToken);
         const float windowAspect = (float)ClassifierWidth / LineHeight;
         var windows = new List<(int Line, Quad Window)>();
         for (var line = 0; line < crops.Length; line++)
@@ -145,8 +145,9 @@ public sealed class OcrPipeline
                 windows.Add((line, crops[line].Section(from, from + length)));
             }
         }
-        var upsideDown = new float[crops.Length];
-        var counts = new int[crops.Length];
+        // Windows are combined as independent evidence: their log-odds add up. One window clamped to 0.02-0.98
+        // cannot outvote several that agree.
+        var upsideDownLogOdds = new float[crops.Length];
         var plane = LineHeight * ClassifierWidth;
         for (var start = 0; start < windows.Count; start += batchSize)
         {
@@ -164,13 +165,12 @@ public sealed class OcrPipeline
                     QuadSampler.Sample(image, window, tensor.Slice(i * 3 * plane, 3 * plane), width, LineHeight, ClassifierWidth, TensorNormalization.PaddleRecognition);
                 }
                 using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffer.AsMemory(0, length), [n, 3, LineHeight, ClassifierWidth]);
-                using var outputs = OnnxTensors.Run(_classifier, new Dictionary<string, OrtValue> { [_clsInput] = input }, [_clsOutput], cancellationToken);
+                using var outputs = classifier.Run(input, cancellationToken);
                 var scores = outputs[0].GetTensorDataAsSpan<float>();
                 for (var i = 0; i < n; i++)
                 {
-                    var line = windows[start + i].Line;
-                    upsideDown[line] += scores[i * 2 + 1] / (scores[i * 2] + scores[i * 2 + 1]);
-                    counts[line]++;
+                    var p = Math.Clamp(scores[i * 2 + 1] / (scores[i * 2] + scores[i * 2 + 1]), 0.02f, 0.98f);
+                    upsideDownLogOdds[windows[start + i].Line] += MathF.Log(p / (1 - p));
                 }
             }
             finally
@@ -178,7 +178,7 @@ public sealed class OcrPipeline
                 ArrayPool<float>.Shared.Return(buffer);
             }
         }
-        return upsideDown.Select((sum, line) => (sum / counts[line]) switch
+        return upsideDownLogOdds.Select(logOdds => (1 / (1 + MathF.Exp(-logOdds))) switch
         {
             var p when p > Options.ClsThreshold => LineDirection.UpsideDown,
             var p when p < 1 - Options.ClsThreshold => LineDirection.Upright,
@@ -201,6 +201,8 @@ public sealed class OcrPipeline
 
     private void RecognizeBatch(RgbPixels image, Quad[] crops, int[] batch, (string Text, float Confidence)[] readings, CancellationToken cancellationToken)
     {
+        var recognizer = Await(_recognizer, cancellationToken);
+        var decoder = Await(_decoder, cancellationToken);
         var widths = batch.Select(i => Math.Clamp((int)MathF.Ceiling(LineHeight * Ratio(crops[i])), 8, MaxLineWidth)).ToArray();
         var tensorWidth = (widths.Max() + 7) / 8 * 8;
         var plane = LineHeight * tensorWidth;
@@ -213,13 +215,13 @@ public sealed class OcrPipeline
             for (var i = 0; i < batch.Length; i++)
                 QuadSampler.Sample(image, crops[batch[i]], tensor.Slice(i * 3 * plane, 3 * plane), widths[i], LineHeight, tensorWidth, TensorNormalization.PaddleRecognition);
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffer.AsMemory(0, length), [batch.Length, 3, LineHeight, tensorWidth]);
-            using var outputs = OnnxTensors.Run(_recognizer, new Dictionary<string, OrtValue> { [_recInput] = input }, [_recOutput], cancellationToken);
+            using var outputs = recognizer.Run(input, cancellationToken);
             var shape = outputs[0].GetTensorTypeAndShape().Shape;
             var steps = (int)shape[1];
             var classes = (int)shape[2];
             var probabilities = outputs[0].GetTensorDataAsSpan<float>();
             for (var i = 0; i < batch.Length; i++)
-                readings[batch[i]] = _decoder.Decode(probabilities.Slice(i * steps * classes, steps * classes), steps, classes);
+                readings[batch[i]] = decoder.Decode(probabilities.Slice(i * steps * classes, steps * classes), steps, classes);
         }
         finally
         {
@@ -244,6 +246,19 @@ public sealed class OcrPipeline
                 };
             }
         });
+    }
+
+    /// <summary>A model still loading in the background; its load error, if any, surfaces here unwrapped.</summary>
+    private static T Await<T>(Task<T> loading, CancellationToken cancellationToken) =>
+        loading.WaitAsync(cancellationToken).GetAwaiter().GetResult();
+
+    /// <summary>A model's session and the input and output the pipeline uses.</summary>
+    private sealed record Stage(InferenceSession Session, string Input, string Output)
+    {
+        public static Stage Of(InferenceSession session) => new(session, session.InputNames[0], session.OutputNames[0]);
+
+        public IDisposableReadOnlyCollection<OrtValue> Run(OrtValue input, CancellationToken cancellationToken) =>
+            OnnxTensors.Run(Session, new Dictionary<string, OrtValue> { [Input] = input }, [Output], cancellationToken);
     }
 
     private enum LineDirection

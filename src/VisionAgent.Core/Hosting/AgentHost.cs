@@ -41,7 +41,13 @@ public sealed class AgentHost : IDisposable
         }
         else
         {
-            Onnx = new OnnxSessionPool(new OnnxOptions { Device = Config.Onnx.Device, GpuId = Config.Onnx.Gpu, Threads = Config.Onnx.Threads }, options.Warn);
+            Onnx = new OnnxSessionPool(new OnnxOptions
+            {
+                Device = Config.Onnx.Device,
+                GpuId = Config.Onnx.Gpu,
+                Threads = Config.Onnx.Threads,
+                OptimizedModelCache = Config.Onnx.CacheOptimized ? Path.Combine(DataFolders.Models(Config, Home), "onnx-optimized") : null,
+            }, options.Warn);
             _owned.Add(Onnx);
         }
         Marker = new UntrustedTextMarker();

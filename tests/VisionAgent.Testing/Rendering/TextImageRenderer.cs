@@ -16,6 +16,8 @@ public enum TestFont
     LiberationSerif,
     LiberationSans,
     LiberationSansBold,
+    LiberationMono,
+    SansCondensedBold,
 }
 
 /// <summary>One piece of text to draw: its top-left corner, size, colour and an optional rotation about that corner.</summary>
@@ -37,6 +39,8 @@ public static class TextImageRenderer
         [TestFont.LiberationSerif] = Load("LiberationSerif-Regular.ttf"),
         [TestFont.LiberationSans] = Load("LiberationSans-Regular.ttf"),
         [TestFont.LiberationSansBold] = Load("LiberationSans-Bold.ttf"),
+        [TestFont.LiberationMono] = Load("LiberationMono-Regular.ttf"),
+        [TestFont.SansCondensedBold] = Load("DejaVuSansCondensed-Bold.ttf"),
     });
 
     /// <summary>

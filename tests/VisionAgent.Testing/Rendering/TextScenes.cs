@@ -132,6 +132,25 @@ public sealed record TextScene(
     ];
 
     /// <summary>
+    /// Word spaces between capitals, digits and mixed case in two faces no other scene uses (Liberation Mono and
+    /// DejaVu Sans Condensed Bold), kept apart from the lines the space rule was worked out on.
+    /// </summary>
+    public static IReadOnlyList<TextScene> WordSpaces { get; } =
+    [
+        LongLineScene("spaces-mono-caps", TestFont.LiberationMono, 22,
+            (false, "SEND 3 COPIES TO ROOM 412 BY FRIDAY"),
+            (false, "PIN 7702 RESET ON 05 JUNE AT 18 30")),
+        LongLineScene("spaces-condensed-bold", TestFont.SansCondensedBold, 30,
+            (false, "UNIT 9 BAY 14 ROW C SHELF 2"),
+            (true, "GATE 31 CLOSES 20 MINUTES BEFORE DEPARTURE")),
+        LongLineScene("spaces-mixed-small", TestFont.LiberationMono, 18,
+            (false, "Room 12B: Dr Okafor sees patients on Monday 8 AM to 1 PM"),
+            (false, "Call 0161 496 0732 or write to PO Box 77, Salford M5 4WT")),
+        LongLineScene("spaces-condensed-digits", TestFont.SansCondensedBold, 38,
+            (false, "LOT 58 REF 2209 QTY 640 KG 12")),
+    ];
+
+    /// <summary>
     /// One image holding <paramref name="lines"/> one under the other in one font and size, each upright or
     /// printed upside down (turned 180 degrees about its centre, so it stays in its place).
     /// </summary>
