@@ -1,7 +1,5 @@
 using BenchmarkDotNet.Attributes;
-using VisionAgent.Abstractions;
 using VisionAgent.Imaging.Tensors;
-using VisionAgent.ModelStore;
 using VisionAgent.Onnx;
 using VisionAgent.Plugins.Ocr;
 using VisionAgent.Testing;
@@ -26,10 +24,7 @@ public class OcrStartupBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var manifest = ExpertManifestReader.ReadEmbedded(typeof(OcrExpertModule).Assembly);
-        var cache = new ModelCache(new ModelCacheOptions { Manifests = [manifest] });
-        var files = cache.FetchAsync(manifest.Name, null, CancellationToken.None).GetAwaiter().GetResult().ToDictionary(f => f.Name, f => f.Path);
-        _paths = new OcrModelPaths(files["det"], files["cls"], files["rec"], files["keys"]);
+        _paths = OcrBenchmarks.FetchModels();
         _cacheFolder = Path.Combine(Path.GetTempPath(), "visionagent-bench", "onnx-optimized-" + Guid.NewGuid().ToString("N"));
         _options = new OnnxOptions { OptimizedModelCache = OptimizedCache ? _cacheFolder : null };
         if (OptimizedCache) LoadSessions();
