@@ -1,5 +1,6 @@
 using System.Globalization;
 using VisionAgent.Abstractions;
+using VisionAgent.Onnx;
 
 namespace VisionAgent.Plugins.Segment;
 
@@ -33,6 +34,12 @@ public sealed record SegmentSettings
     public int EmbeddingCacheSize { get; init; } = 4;
     public double MinRegionShare { get; init; } = 0.001;
 
+    /// <summary>ONNX Runtime settings for ISNet (keys <c>isnet_optimization</c>, <c>isnet_memory_arena</c>, ...).</summary>
+    public OnnxModelOptions IsnetSession { get; init; } = OnnxModelOptions.Default;
+
+    /// <summary>ONNX Runtime settings for the SAM encoder and decoder (keys <c>sam_optimization</c>, <c>sam_memory_arena</c>, ...).</summary>
+    public OnnxModelOptions SamSession { get; init; } = OnnxModelOptions.Default;
+
     public static SegmentSettings From(ExpertContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -58,6 +65,8 @@ public sealed record SegmentSettings
             SamPixelStd = Triple(context, "sam_pixel_std") ?? defaults.SamPixelStd,
             EmbeddingCacheSize = context.SettingInt("embedding_cache_size", 1, 64) ?? defaults.EmbeddingCacheSize,
             MinRegionShare = Probability(context, "min_region_share") ?? defaults.MinRegionShare,
+            IsnetSession = OnnxModelOptions.FromSettings(context, "isnet_"),
+            SamSession = OnnxModelOptions.FromSettings(context, "sam_"),
         };
     }
 

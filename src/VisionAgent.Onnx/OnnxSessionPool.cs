@@ -29,10 +29,14 @@ public sealed class OnnxSessionPool : IDisposable
 
     public int LoadedCount => _sessions.Count(s => s.Value.IsValueCreated);
 
-    public InferenceSession Get(string modelPath)
+    public InferenceSession Get(string modelPath) => Get(modelPath, OnnxModelOptions.Default);
+
+    /// <summary>The model's session, created with <paramref name="model"/>'s settings on first use (later calls share it).</summary>
+    public InferenceSession Get(string modelPath, OnnxModelOptions model)
     {
+        ArgumentNullException.ThrowIfNull(model);
         var key = Path.GetFullPath(modelPath);
-        var lazy = _sessions.GetOrAdd(key, k => new Lazy<InferenceSession>(() => Create(k), LazyThreadSafetyMode.ExecutionAndPublication));
+        var lazy = _sessions.GetOrAdd(key, k => new Lazy<InferenceSession>(() => Create(k, model), LazyThreadSafetyMode.ExecutionAndPublication));
         try
         {
             return lazy.Value;
@@ -64,13 +68,16 @@ public sealed class OnnxSessionPool : IDisposable
         _sessions.Clear();
     }
 
-    private InferenceSession Create(string path)
+    private InferenceSession Create(string path, OnnxModelOptions model)
     {
         if (!File.Exists(path))
             throw new BadInputException($"model file not found: {path}");
         try
         {
-            using var options = CreateSessionOptions();
+            // The derived files are CPU variants: a GPU runs the model as published.
+            if ((model.WidenFloat16 || model.CacheOptimized) && ActiveDevice == "cpu")
+                return DerivedModelFiles.CreateSession(path, model, () => CreateSessionOptions(model), _warn);
+            using var options = CreateSessionOptions(model);
             return new InferenceSession(path, options);
         }
         catch (OnnxRuntimeException ex)
@@ -79,15 +86,18 @@ public sealed class OnnxSessionPool : IDisposable
         }
     }
 
-    private SessionOptions CreateSessionOptions()
+    private SessionOptions CreateSessionOptions(OnnxModelOptions model)
     {
         var options = new SessionOptions
         {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            GraphOptimizationLevel = model.Optimization,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+            EnableCpuMemArena = model.MemoryArena,
+            EnableMemoryPattern = model.MemoryPattern,
         };
-        if (Options.Threads > 0) options.IntraOpNumThreads = Options.Threads;
+        if (model.Threads > 0) options.IntraOpNumThreads = model.Threads;
+        else if (Options.Threads > 0) options.IntraOpNumThreads = Options.Threads;
         if (Options.Device == "cuda" && Volatile.Read(ref _cudaFailed) == 0)
         {
             try
