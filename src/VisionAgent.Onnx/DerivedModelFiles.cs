@@ -8,7 +8,7 @@ namespace VisionAgent.Onnx;
 /// asks for (float16 widened, graph pre-optimised) and keeps it in an <c>.optimized/</c> folder beside the model.
 /// The file is written under a temporary name and moved into place, so concurrent processes never see half of it.
 /// </summary>
-internal static class DerivedModelFiles
+public static class DerivedModelFiles
 {
     public const string FolderName = ".optimized";
 

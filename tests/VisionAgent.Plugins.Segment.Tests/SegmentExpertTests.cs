@@ -64,6 +64,60 @@ public sealed class SegmentExpertTests : IDisposable
     }
 
     [Fact]
+    public async Task Outputs_mask_writes_only_the_mask()
+    {
+        _host.Models.Add("segment", "isnet", TinySegmentModels.Isnet(_host.PathFor("isnet.onnx")));
+        var input = _host.Images.AddInput(SegmentTestSupport.HalfRed(_host, "half.png", 60, 40));
+        var plugin = SegmentTestSupport.Plugin(_host);
+
+        var result = await plugin.SegmentAsync(input.Handle, outputs: "mask");
+        var two = await plugin.SegmentAsync(input.Handle, outputs: "mask, overlay");
+
+        var data = Assert.IsType<SegmentationResult>(result.Data);
+        Assert.Equal(["mask"], result.Images.Select(i => i.Kind));
+        Assert.Null(data.CutoutHandle);
+        Assert.Null(data.OverlayHandle);
+        Assert.EndsWith($"Mask {data.MaskHandle}.", result.Observation, StringComparison.Ordinal);
+        Assert.DoesNotContain("cut-out", result.Observation, StringComparison.Ordinal);
+        Assert.Equal(["mask", "overlay"], two.Images.Select(i => i.Kind));
+        var error = await Assert.ThrowsAsync<BadInputException>(() => plugin.SegmentAsync(input.Handle, outputs: "mask,thumbnail"));
+        Assert.Contains("mask, cutout and overlay", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Image_larger_than_the_model_input_gets_a_full_size_mask_cutout_and_overlay()
+    {
+        _host.Models.Add("segment", "isnet", TinySegmentModels.Isnet(_host.PathFor("isnet.onnx")));
+        var input = _host.Images.AddInput(SegmentTestSupport.HalfRed(_host, "large.png", 2600, 1100));
+        var plugin = SegmentTestSupport.Plugin(_host);
+
+        var result = await plugin.SegmentAsync(input.Handle);
+
+        var data = Assert.IsType<SegmentationResult>(result.Data);
+        Assert.Equal(new PixelBox(0, 0, 1300, 1100), data.Box);
+        Assert.Equal(1300 * 1100, data.AreaPixels);
+        var cutout = MaskFiles.LoadMask(_host.Images.Get(data.CutoutHandle!).Path, MaskChannel.Alpha);
+        Assert.Equal(1.0, cutout.IntersectionOverUnion(MaskFiles.LoadMask(_host.Images.Get(data.MaskHandle!).Path)));
+        using var overlay = ImageLoader.Shared.LoadRgb(_host.Images.Get(data.OverlayHandle!).Path);
+        Assert.Equal((2600, 1100), (overlay.Width, overlay.Height));
+        Assert.Equal(MaskOverlayStyle.Default.Outline, overlay[1299, 500]);
+        Assert.Equal(new Rgb24(0, 255, 0), overlay[2000, 500]);
+    }
+
+    [Fact]
+    public async Task Sam_masks_of_an_image_larger_than_the_frame_are_decoded_at_the_frame_and_upsampled()
+    {
+        AddSam(TinySegmentModels.NchwEncoder(_host.PathFor("enc.onnx")), TinySegmentModels.RampDecoder(_host.PathFor("dec.onnx")));
+        var input = _host.Images.AddInput(SegmentTestSupport.HalfRed(_host, "wide-ramp.png", 2048, 256));
+        var plugin = SegmentTestSupport.Plugin(_host);
+
+        var data = Assert.IsType<SegmentationResult>((await plugin.SegmentAsync(input.Handle, point: "1500,100")).Data);
+
+        // The ramp runs over the 1024-wide frame (logit x - 100); sampled back at x/2 - 0.25 it passes 0 after x = 200.5.
+        Assert.Equal(new PixelBox(201, 0, 2048, 256), data.Box);
+    }
+
+    [Fact]
     public async Task Higher_threshold_can_empty_the_mask_and_says_so_without_images()
     {
         _host.Models.Add("segment", "isnet", TinySegmentModels.Isnet(_host.PathFor("isnet.onnx")));

@@ -1,7 +1,7 @@
 using SixLabors.ImageSharp;
 using System.Runtime.InteropServices;
 using SixLabors.ImageSharp.PixelFormats;
-using VisionAgent.Imaging.Encoding;
+using VisionAgent.Imaging.Writing;
 
 namespace VisionAgent.Imaging.Masks;
 

@@ -1,4 +1,4 @@
-namespace VisionAgent.Imaging.Encoding;
+namespace VisionAgent.Imaging.Writing;
 
 /// <summary>
 /// Writes a new file without ever replacing one: the bytes go to a fresh temporary name beside it (created

@@ -2,7 +2,7 @@ using System.Buffers.Binary;
 using System.IO.Compression;
 using System.IO.Hashing;
 
-namespace VisionAgent.Imaging.Encoding;
+namespace VisionAgent.Imaging.Writing;
 
 /// <summary>The pixel layouts <see cref="PngRowWriter"/> writes, 8 bits a channel.</summary>
 public enum PngRowFormat
