@@ -19,6 +19,9 @@ public sealed class IsnetBackend(ExpertContext context, SegmentSettings settings
 {
     public const string ModelName = "isnet";
 
+    /// <summary>The uint8-quantised file of the same network, an option for small machines.</summary>
+    public const string SmallModelName = "isnet_small";
+
     /// <summary>The input for the whole image.</summary>
     public IsnetInput Prepare(Image<Rgb24> image)
     {
@@ -71,7 +74,7 @@ public sealed class IsnetBackend(ExpertContext context, SegmentSettings settings
 
     private async Task<InferenceSession> SessionAsync(CancellationToken cancellationToken)
     {
-        var path = await context.Models.GetPathAsync(context.Manifest.Name, ModelName, cancellationToken);
+        var path = await context.Models.GetPathAsync(context.Manifest.Name, settings.IsnetModel, cancellationToken);
         return context.GetRequiredService<OnnxSessionPool>().Get(path, settings.IsnetSession);
     }
 

@@ -15,11 +15,14 @@ public sealed class SegmentPlugin
 {
     private readonly ExpertContext _context;
     private readonly SegmentSettings _settings;
+    private readonly ImageLoader _loader;
 
     public SegmentPlugin(ExpertContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         _context = context;
+        // The host's loader carries the user's image limits; the default one serves hosts that register none.
+        _loader = context.Services.GetService(typeof(ImageLoader)) as ImageLoader ?? ImageLoader.Shared;
         _settings = SegmentSettings.From(context);
         Sam = new SamBackend(context, _settings);
         Isnet = new IsnetBackend(context, _settings);
@@ -77,7 +80,7 @@ public sealed class SegmentPlugin
             if (prompt.Points.Count > 0) throw choice == "auto" ? SamMissing()
                 : new BadInputException("the isnet backend takes no points (only a box or nothing); use backend=sam for point prompts");
             mask = await IsnetMaskAsync(record, prompt.Box, cut, cancellationToken);
-            (backendName, model) = ("isnet", IsnetBackend.ModelName);
+            (backendName, model) = ("isnet", _settings.IsnetModel);
             if (prompt.Box is not null && choice == "auto")
                 note = "no SAM weights installed, so this is the salient object inside the box; for promptable masks run: visionagent models fetch segment --group mobilesam";
         }
@@ -164,12 +167,12 @@ public sealed class SegmentPlugin
         return input is null ? BinaryMask.Empty(width, height) : await Isnet.SegmentAsync(input, threshold, cancellationToken);
     }
 
-    private static Image<Rgb24> Load(ImageRecord record) => ImageLoader.Shared.LoadRgb(record.Path);
+    private Image<Rgb24> Load(ImageRecord record) => _loader.LoadRgb(record.Path);
 
     // The size the decoded pixels will have: EXIF orientations 5 to 8 turn the image a quarter.
-    private static (int Width, int Height) DisplaySize(ImageRecord record)
+    private (int Width, int Height) DisplaySize(ImageRecord record)
     {
-        var header = ImageLoader.Shared.Identify(record.Path);
+        var header = _loader.Identify(record.Path);
         return header.ExifOrientation is >= 5 and <= 8 ? (header.Height, header.Width) : (header.Width, header.Height);
     }
 

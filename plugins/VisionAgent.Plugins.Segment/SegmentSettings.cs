@@ -24,6 +24,9 @@ public sealed record SegmentSettings
     public string IsnetInput { get; init; } = "input";
     public string IsnetOutput { get; init; } = "output";
     public int IsnetSize { get; init; } = 1024;
+
+    /// <summary>The manifest's model entry that runs as ISNet: isnet, or isnet_small (the quantised file).</summary>
+    public string IsnetModel { get; init; } = IsnetBackend.ModelName;
     public IReadOnlyList<string> SamModels { get; init; } = ["mobilesam", "sam_vit_b"];
     public int SamSize { get; init; } = 1024;
     public SamEncoderLayout SamEncoderLayout { get; init; } = SamEncoderLayout.Auto;
@@ -50,6 +53,12 @@ public sealed record SegmentSettings
             IsnetInput = Text(context, "isnet_input") ?? defaults.IsnetInput,
             IsnetOutput = Text(context, "isnet_output") ?? defaults.IsnetOutput,
             IsnetSize = context.SettingInt("isnet_size", 32, 4096) ?? defaults.IsnetSize,
+            IsnetModel = Text(context, "isnet_model") switch
+            {
+                null => defaults.IsnetModel,
+                var name when name is IsnetBackend.ModelName or IsnetBackend.SmallModelName => name,
+                var other => throw new BadInputException($"segment setting isnet_model '{other}' must be {IsnetBackend.ModelName} or {IsnetBackend.SmallModelName}"),
+            },
             SamModels = Text(context, "sam_models")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? defaults.SamModels,
             SamSize = context.SettingInt("sam_size", 32, 4096) ?? defaults.SamSize,
             SamEncoderLayout = Text(context, "sam_encoder_layout") switch

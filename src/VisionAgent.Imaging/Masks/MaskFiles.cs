@@ -114,7 +114,8 @@ public static class MaskFiles
     /// </summary>
     public static BinaryMask LoadMask(string path, MaskChannel channel = MaskChannel.Auto, ImageLoader? loader = null)
     {
-        using var image = (loader ?? ImageLoader.Shared).Load<Rgba32>(path);
+        // Luminance and alpha are all a mask needs: two bytes a pixel instead of four.
+        using var image = (loader ?? ImageLoader.Shared).Load<La16>(path);
         var pixels = new byte[checked(image.Width * image.Height)];
         var useAlpha = channel == MaskChannel.Alpha || (channel == MaskChannel.Auto && HasTransparency(image));
         image.ProcessPixelRows(accessor =>
@@ -125,16 +126,14 @@ public static class MaskFiles
                 var target = pixels.AsSpan(y * accessor.Width, accessor.Width);
                 for (var x = 0; x < row.Length; x++)
                 {
-                    var p = row[x];
-                    var value = useAlpha ? p.A : ((p.R * 299) + (p.G * 587) + (p.B * 114)) / 1000;
-                    if (value >= 128) target[x] = BinaryMask.Inside;
+                    if ((useAlpha ? row[x].A : row[x].L) >= 128) target[x] = BinaryMask.Inside;
                 }
             }
         });
         return new BinaryMask(image.Width, image.Height, pixels);
     }
 
-    private static bool HasTransparency(Image<Rgba32> image)
+    private static bool HasTransparency(Image<La16> image)
     {
         var found = false;
         image.ProcessPixelRows(accessor =>
