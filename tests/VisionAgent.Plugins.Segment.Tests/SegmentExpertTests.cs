@@ -25,8 +25,12 @@ public sealed class SegmentExpertTests : IDisposable
             var spec = manifest.FindModel(name)!;
             Assert.False(spec.Required);
             Assert.False(spec.AutoFetch);
-            Assert.StartsWith("https://", spec.Sources.Single().Url, StringComparison.Ordinal);
+            Assert.NotEmpty(spec.Sources);
+            Assert.All(spec.Sources, source => Assert.StartsWith("https://", source.Url, StringComparison.Ordinal));
         }
+        var small = manifest.FindModel("isnet_small")!;
+        Assert.Equal((false, false, "isnet_small"), (small.Required, small.AutoFetch, small.Group));
+        Assert.Equal("/models/small", small.Sources.Single().ChunkKey);
         Assert.Contains(manifest.Routing, r => r.After.Contains("detect") && r.Keywords.Contains("select the"));
     }
 
