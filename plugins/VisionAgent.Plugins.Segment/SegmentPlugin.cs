@@ -67,8 +67,8 @@ public sealed class SegmentPlugin
             if (group is null) throw SamMissing();
             if (prompt.IsEmpty)
                 throw new BadInputException("the sam backend needs a prompt: point=x,y or box=x1,y1,x2,y2 (or a detection such as img1#det2); without one, use backend=isnet");
-            var (width, height) = DisplaySize(record);
-            decoding = await Sam.SegmentAsync(record, width, height, () => Load(record), prompt, group, cut, cancellationToken);
+            // The store records the displayed size (EXIF quarter turns applied), the size the decoded pixels have.
+            decoding = await Sam.SegmentAsync(record, record.Width, record.Height, () => Load(record, cancellationToken), prompt, group, cut, cancellationToken);
             (mask, backendName, model) = (decoding.Mask, "sam", group);
         }
         else if (prompt.Points.Count > 0 && choice == "auto")
@@ -85,7 +85,7 @@ public sealed class SegmentPlugin
                 note = "no SAM weights installed, so this is the salient object inside the box; for promptable masks run: visionagent models fetch segment --group mobilesam";
         }
 
-        return Report(record, mask, prompt, backendName, model, cut, decoding, note, wanted);
+        return Report(record, mask, prompt, backendName, model, cut, decoding, note, wanted, cancellationToken);
     }
 
     /// <summary>Frees the SAM encoder sessions; cached embeddings stay, so prompts on those images still work.</summary>
@@ -159,7 +159,7 @@ public sealed class SegmentPlugin
     {
         IsnetInput? input;
         int width, height;
-        using (var pixels = Load(record))
+        using (var pixels = Load(record, cancellationToken))
         {
             (width, height) = (pixels.Width, pixels.Height);
             input = box is { } region ? Isnet.Prepare(pixels, region) : Isnet.Prepare(pixels);
@@ -167,18 +167,11 @@ public sealed class SegmentPlugin
         return input is null ? BinaryMask.Empty(width, height) : await Isnet.SegmentAsync(input, threshold, cancellationToken);
     }
 
-    private Image<Rgb24> Load(ImageRecord record) => _loader.LoadRgb(record.Path);
-
-    // The size the decoded pixels will have: EXIF orientations 5 to 8 turn the image a quarter.
-    private (int Width, int Height) DisplaySize(ImageRecord record)
-    {
-        var header = _loader.Identify(record.Path);
-        return header.ExifOrientation is >= 5 and <= 8 ? (header.Height, header.Width) : (header.Width, header.Height);
-    }
+    private Image<Rgb24> Load(ImageRecord record, CancellationToken cancellationToken) => _loader.LoadRgb(record.Path, cancellationToken);
 
     private ExpertResult Report(
         ImageRecord record, BinaryMask mask, SegmentPrompt prompt, string backend, string model,
-        float threshold, SamDecoding? decoding, string? note, SegmentOutputs wanted)
+        float threshold, SamDecoding? decoding, string? note, SegmentOutputs wanted, CancellationToken cancellationToken)
     {
         var minRegion = Math.Max(1, (int)(_settings.MinRegionShare * mask.Width * mask.Height));
         var regions = MaskRegions.Find(mask, minRegion);
@@ -227,7 +220,7 @@ public sealed class SegmentPlugin
         if ((wanted & (SegmentOutputs.Cutout | SegmentOutputs.Overlay)) != 0)
         {
             // Decoded again rather than kept from the start, so the full-size pixels never sat beside the model's buffers.
-            using var pixels = Load(record);
+            using var pixels = Load(record, cancellationToken);
             if (pixels.Width != mask.Width || pixels.Height != mask.Height)
                 throw new BadInputException($"{record.Handle} changed while it was segmented (now {pixels.Width}x{pixels.Height}, the mask is {mask.Width}x{mask.Height})");
             if (wanted.HasFlag(SegmentOutputs.Cutout))

@@ -1,6 +1,7 @@
-using SixLabors.ImageSharp;
 using System.Runtime.InteropServices;
+using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using VisionAgent.Abstractions;
 using VisionAgent.Imaging.Writing;
 
 namespace VisionAgent.Imaging.Masks;
@@ -41,7 +42,7 @@ public static class MaskFiles
     public static void SaveMask(BinaryMask mask, string path)
     {
         ArgumentNullException.ThrowIfNull(mask);
-        ExclusiveFile.Write(path, stream =>
+        OutputFile.Write(path, stream =>
         {
             using var png = new PngRowWriter(stream, mask.Width, mask.Height, PngRowFormat.Grey);
             for (var y = 0; y < mask.Height; y++) png.WriteRow(mask.Row(y));
@@ -53,7 +54,7 @@ public static class MaskFiles
     public static void SaveCutout(Image<Rgb24> image, BinaryMask mask, string path)
     {
         CheckSameSize(image, mask);
-        ExclusiveFile.Write(path, stream =>
+        OutputFile.Write(path, stream =>
         {
             using var png = new PngRowWriter(stream, image.Width, image.Height, PngRowFormat.Rgba);
             var row = new byte[png.RowBytes];
@@ -83,7 +84,7 @@ public static class MaskFiles
         CheckSameSize(image, mask);
         style ??= MaskOverlayStyle.Default;
         var alpha = Math.Clamp(style.Opacity, 0f, 1f);
-        ExclusiveFile.Write(path, stream =>
+        OutputFile.Write(path, stream =>
         {
             using var png = new PngRowWriter(stream, image.Width, image.Height, PngRowFormat.Rgb);
             var outline = new MaskOutline(mask, style.OutlineWidth);
