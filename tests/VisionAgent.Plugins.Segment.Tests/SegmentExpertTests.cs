@@ -37,9 +37,7 @@ public sealed class SegmentExpertTests : IDisposable
     [Fact]
     public async Task Isnet_mask_is_resized_back_and_written_as_mask_cutout_and_overlay()
     {
-        _host.Models.Add("segment", "isnet", TinySegmentModels.Isnet(_host.PathFor("isnet.onnx")));
-        var input = _host.Images.AddInput(SegmentTestSupport.HalfRed(_host, "half.png", 200, 100));
-        var plugin = SegmentTestSupport.Plugin(_host);
+        var (plugin, input) = IsnetOnHalfRed("half.png", 200, 100);
 
         var result = await plugin.SegmentAsync(input.Handle);
 
@@ -70,9 +68,7 @@ public sealed class SegmentExpertTests : IDisposable
     [Fact]
     public async Task Outputs_mask_writes_only_the_mask()
     {
-        _host.Models.Add("segment", "isnet", TinySegmentModels.Isnet(_host.PathFor("isnet.onnx")));
-        var input = _host.Images.AddInput(SegmentTestSupport.HalfRed(_host, "half.png", 60, 40));
-        var plugin = SegmentTestSupport.Plugin(_host);
+        var (plugin, input) = IsnetOnHalfRed("half.png", 60, 40);
 
         var result = await plugin.SegmentAsync(input.Handle, outputs: "mask");
         var two = await plugin.SegmentAsync(input.Handle, outputs: "mask, overlay");
@@ -91,9 +87,7 @@ public sealed class SegmentExpertTests : IDisposable
     [Fact]
     public async Task Image_larger_than_the_model_input_gets_a_full_size_mask_cutout_and_overlay()
     {
-        _host.Models.Add("segment", "isnet", TinySegmentModels.Isnet(_host.PathFor("isnet.onnx")));
-        var input = _host.Images.AddInput(SegmentTestSupport.HalfRed(_host, "large.png", 2600, 1100));
-        var plugin = SegmentTestSupport.Plugin(_host);
+        var (plugin, input) = IsnetOnHalfRed("large.png", 2600, 1100);
 
         var result = await plugin.SegmentAsync(input.Handle);
 
@@ -257,9 +251,7 @@ public sealed class SegmentExpertTests : IDisposable
     [Fact]
     public async Task Point_prompt_without_sam_weights_names_the_install_command()
     {
-        _host.Models.Add("segment", "isnet", TinySegmentModels.Isnet(_host.PathFor("isnet.onnx")));
-        var input = _host.Images.AddInput(SegmentTestSupport.HalfRed(_host, "p.png", 64, 64));
-        var plugin = SegmentTestSupport.Plugin(_host);
+        var (plugin, input) = IsnetOnHalfRed("p.png", 64, 64);
 
         var error = await Assert.ThrowsAsync<BadInputException>(() => plugin.SegmentAsync(input.Handle, point: "10,10"));
         var forced = await Assert.ThrowsAsync<BadInputException>(() => plugin.SegmentAsync(input.Handle, box: "1,1,20,20", backend: "sam"));
@@ -271,9 +263,7 @@ public sealed class SegmentExpertTests : IDisposable
     [Fact]
     public async Task Box_prompt_without_sam_weights_masks_the_salient_object_inside_the_box_and_says_how_to_install_sam()
     {
-        _host.Models.Add("segment", "isnet", TinySegmentModels.Isnet(_host.PathFor("isnet.onnx")));
-        var input = _host.Images.AddInput(SegmentTestSupport.HalfRed(_host, "b.png", 200, 100));
-        var plugin = SegmentTestSupport.Plugin(_host);
+        var (plugin, input) = IsnetOnHalfRed("b.png", 200, 100);
 
         var result = await plugin.SegmentAsync(input.Handle, box: "60,10,160,90");
 
@@ -297,6 +287,14 @@ public sealed class SegmentExpertTests : IDisposable
         var error = await Assert.ThrowsAnyAsync<BadInputException>(() => plugin.SegmentAsync(image, box: box));
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    // The tiny ISNet installed and a half-red image added: a red-channel "saliency" covers exactly its left half.
+    private (SegmentPlugin Plugin, ImageRecord Input) IsnetOnHalfRed(string name, int width, int height)
+    {
+        _host.Models.Add("segment", "isnet", TinySegmentModels.Isnet(_host.PathFor("isnet.onnx")));
+        var input = _host.Images.AddInput(SegmentTestSupport.HalfRed(_host, name, width, height));
+        return (SegmentTestSupport.Plugin(_host), input);
     }
 
     private void AddSam(string encoder, string decoder) =>
