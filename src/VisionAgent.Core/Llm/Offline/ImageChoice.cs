@@ -7,7 +7,7 @@ namespace VisionAgent.Core.Llm.Offline;
 /// "the last result"), every input for "both", "each" or "which of them", else the newest input, with a note saying
 /// so when there were several to choose from.
 /// </summary>
-public sealed partial record ImageChoice(IReadOnlyList<ListedImage> Images, string? Note)
+public sealed partial record ImageChoice(IReadOnlyList<ListedImage> Images, string? Note, string? Mention = null)
 {
     private static readonly string[] Ordinals = ["first", "second", "third", "fourth", "fifth", "sixth"];
 
@@ -22,8 +22,8 @@ public sealed partial record ImageChoice(IReadOnlyList<ListedImage> Images, stri
             .OfType<ListedImage>().DistinctBy(i => i.Handle).ToList();
         if (named.Count > 0) return new ImageChoice(named, null);
 
-        var byFile = inputs.Where(i => MentionsFile(question, i)).ToList();
-        if (byFile.Count > 0) return new ImageChoice(byFile, null);
+        var byFile = inputs.Select(i => (Image: i, Mention: FileMention(question, i))).Where(m => m.Mention is not null).ToList();
+        if (byFile.Count > 0) return new ImageChoice(byFile.Select(m => m.Image).ToList(), null, byFile[0].Mention);
 
         if (inputs.Count > 1 && All().IsMatch(question)) return new ImageChoice(inputs, null);
 
@@ -31,13 +31,15 @@ public sealed partial record ImageChoice(IReadOnlyList<ListedImage> Images, stri
         {
             var word = ordinal.Groups["n"].Value;
             var index = word is "last" or "latest" ? inputs.Count - 1 : Array.IndexOf(Ordinals, word);
-            if (index >= 0 && index < inputs.Count) return new ImageChoice([inputs[index]], null);
+            if (index >= 0 && index < inputs.Count) return new ImageChoice([inputs[index]], null, ordinal.Value);
         }
 
         var produced = images.Where(i => !i.IsInput).ToList();
-        if (produced.Count > 0 && LatestResult().IsMatch(question)) return new ImageChoice([produced[^1]], null);
-        var ofKind = produced.LastOrDefault(i => i.Kind is { } kind && KindPattern(kind).IsMatch(question));
-        if (ofKind is not null) return new ImageChoice([ofKind], null);
+        if (produced.Count > 0 && LatestResult().Match(question) is { Success: true } latest) return new ImageChoice([produced[^1]], null, latest.Value);
+        foreach (var image in Enumerable.Reverse(produced))
+        {
+            if (image.Kind is { } kind && KindPattern(kind).Match(question) is { Success: true } ofKind) return new ImageChoice([image], null, ofKind.Value);
+        }
 
         var newest = inputs.LastOrDefault() ?? images.LastOrDefault();
         if (newest is null) return new ImageChoice([], null);
@@ -61,12 +63,21 @@ public sealed partial record ImageChoice(IReadOnlyList<ListedImage> Images, stri
         return cut > 0 ? image.Description[..cut] : image.Description;
     }
 
-    private static bool MentionsFile(string question, ListedImage input)
+    /// <summary>
+    /// The words that name an image, so routing can read the question without them ("how large is the mask" is a
+    /// size question about the mask, not a request for a mask).
+    /// </summary>
+    public string Unmentioned(string question) =>
+        Mention is null ? question : Regex.Replace(question, Regex.Escape(Mention), "the image", RegexOptions.IgnoreCase);
+
+    private static string? FileMention(string question, ListedImage input)
     {
         var file = FileName(input).ToLowerInvariant();
         var stem = Path.GetFileNameWithoutExtension(file);
-        return Regex.IsMatch(question, $@"(?<![\w.-]){Regex.Escape(file)}(?![\w-])") ||
-               (stem.Length >= 3 && Regex.IsMatch(question, $@"(?<![\w.-]){Regex.Escape(stem)}(?![\w-])"));
+        // A bare stem counts only before a word for an image ("the chelsea picture"): stems are often plain words ("text").
+        var named = Regex.Match(question, $@"(?<![\w.-]){Regex.Escape(file)}(?![\w-])");
+        if (!named.Success) named = Regex.Match(question, $@"(?<![\w.-]){Regex.Escape(stem)}\s+(?:image|picture|photo|file|one)\b");
+        return named.Success ? named.Value : null;
     }
 
     private static Regex KindPattern(string kind)

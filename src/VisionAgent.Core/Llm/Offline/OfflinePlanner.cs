@@ -66,13 +66,15 @@ public sealed partial class OfflinePlanner : IChatCompletionService
         if (conversation.Question.Length == 0)
             return Unanswered("There is no question to answer.", "Please ask a question about an image.");
 
-        var match = Index.Best(conversation.Question, cancellationToken);
-        var trusted = Route(conversation.Question, cancellationToken);
+        var choice = ImageChoice.For(conversation);
+        var task = choice.Unmentioned(conversation.Question);
+        var match = Index.Best(task, cancellationToken);
+        var trusted = Route(task, cancellationToken);
         if (trusted is null)
         {
             var why = match is null
                 ? "No expert's routing examples match this question."
-                : Index.DeclineReason(conversation.Question, match, cancellationToken) is { } reason
+                : Index.DeclineReason(task, match, cancellationToken) is { } reason
                     ? $"Only an LLM can answer this: {reason}."
                     : $"The closest expert ({match.Route.Expert.Manifest.Name}, \"{match.Evidence}\", score {match.Score:0.00}) is not close enough to trust.";
             return new PlannerReply(Final(why, $"I can't answer that with the offline planner: {NeedsLlm}."), RunStatus.Declined);
@@ -96,7 +98,6 @@ public sealed partial class OfflinePlanner : IChatCompletionService
             return Unanswered($"The {failed.Tool} expert failed.", $"I could not answer: the {failed.Tool} expert reported {Display(failed.Observation)}");
         }
 
-        var choice = ImageChoice.For(conversation);
         if (choice.Images.Count == 0)
             return Unanswered("No image is attached.", "Please attach an image first (ask --image PATH, or /image PATH in chat).");
 

@@ -35,7 +35,11 @@ public static class RuleSlots
             .Select(p => rule.Slots.TryGetValue(p, out var name) ? SlotLibrary.Find(name) : null)
             .ToList();
         var needs = Parameters(requirement).Zip(types, (p, t) => t?.Need ?? $"a value for {p}").Distinct().ToList();
-        var examples = types.OfType<SlotType>().SelectMany(t => t.Examples.Take(3)).Distinct().Take(4).Select(e => $"\"{e}\"").ToList();
+        // One example of each type in turn, so a group of several types shows each of them.
+        var known = types.OfType<SlotType>().Distinct().ToList();
+        var examples = Enumerable.Range(0, known.Count == 0 ? 0 : known.Max(t => t.Examples.Count))
+            .SelectMany(i => known.Where(t => i < t.Examples.Count).Select(t => t.Examples[i]))
+            .Distinct().Take(4).Select(e => $"\"{e}\"").ToList();
         var what = JoinOr(needs);
         return examples.Count == 0 ? what : $"{what} (say it like {JoinOr(examples)})";
     }
