@@ -120,6 +120,16 @@ public sealed class OfflinePlannerAskTests
     }
 
     [Fact]
+    public async Task In_text_mode_a_declined_run_is_not_headed_as_an_answer()
+    {
+        var run = await CliRunner.RunAsync("ask", "--llm", "offline", "--offline", "--image", RepositoryPaths.SampleImage("chelsea.png"), "tell me a joke about this cat");
+
+        Assert.Equal(7, run.ExitCode);
+        Assert.Contains("── No answer (declined) ──", run.Output);
+        Assert.DoesNotContain("── Answer ──", run.Output);
+    }
+
+    [Fact]
     public async Task A_missing_value_is_asked_for_and_the_run_is_unanswered()
     {
         var (run, root) = await AskAsync("rotate it", "chelsea.png");
