@@ -169,7 +169,7 @@ public sealed class PlannerArgumentTests
     {
         var reader = new ReaderPlugin();
         var manifest = PlannerTestExperts.ReaderManifest;
-        manifest.Models.Add(new ModelFileSpec { Name = "rec", File = "reader.onnx" });
+        manifest.Models.Add(new ModelFileSpec { Name = "rec", File = "reader.onnx", Sources = [new ModelSource { Url = "https://example.invalid/reader.onnx" }] });
         using var fixture = new PlannerFixture(_ => [PlannerTestExperts.Entry(manifest, reader)]);
         fixture.Images.AddInput(RepositoryPaths.SampleImage("text.png"));
 
@@ -177,7 +177,7 @@ public sealed class PlannerArgumentTests
 
         Assert.Equal(RunStatus.Unanswered, result.Status);
         Assert.Empty(reader.Calls);
-        Assert.Contains("install it with: visionagent models fetch reader", result.Answer);
+        Assert.Contains("visionagent models fetch reader", result.Answer);
     }
 
     private static ExpertManifest MaskerAloneManifest => new()

@@ -82,15 +82,14 @@ public sealed partial class OfflinePlanner : IChatCompletionService
         match = trusted;
         var expert = match.Route.Expert.Manifest.Name;
 
+        if (_registry.Unavailable(match.Route.Tool) is { } needs)
+            return Unanswered($"The question matches {match.Route.Tool.Name}, whose models are not installed.",
+                $"I can't do that here: {match.Route.Tool.Name} {needs}.");
+
         var plan = Plan(match.Route, out var missingExpert);
         if (missingExpert is not null)
             return Unanswered($"The {expert} expert needs the {missingExpert} expert first, which is not installed.",
                 $"I can't do that here: {expert} needs the {missingExpert} expert, which is not installed (see `visionagent tools`).");
-
-        var missingModels = _registry.MissingModels(match.Route.Expert.Manifest);
-        if (missingModels.Count > 0)
-            return Unanswered($"The {expert} expert's models are not installed ({string.Join(", ", missingModels)}).",
-                $"I can't answer that yet: the {expert} expert needs its model ({string.Join(", ", missingModels)}); install it with: visionagent models fetch {expert}");
 
         if (conversation.Done.Count > 0 && conversation.Done[^1].Failed)
         {
@@ -104,9 +103,9 @@ public sealed partial class OfflinePlanner : IChatCompletionService
         var slots = RuleSlots.Fill(match.Route.Rule, SlotQuestionFor(conversation.Question, choice.Images[0]));
         if (!slots.Complete)
         {
-            var needs = string.Join("; and ", slots.Missing.Select(m => RuleSlots.Describe(match.Route.Rule, m)));
-            return Unanswered($"The question matches {match.Route.Tool.Name}, but it does not say {needs}.",
-                $"I need {needs} to run {match.Route.Tool.Name} on {choice.Images[0].Handle}.");
+            var missingValues = string.Join("; and ", slots.Missing.Select(m => RuleSlots.Describe(match.Route.Rule, m)));
+            return Unanswered($"The question matches {match.Route.Tool.Name}, but it does not say {missingValues}.",
+                $"I need {missingValues} to run {match.Route.Tool.Name} on {choice.Images[0].Handle}.");
         }
 
         var next = conversation.Done.Count;
@@ -180,7 +179,7 @@ public sealed partial class OfflinePlanner : IChatCompletionService
         }
         // A prerequisite whose models are not installed is skipped: the expert then works on the whole image
         // (segment falls back to the salient object when detect has no weights).
-        if (_registry.MissingModels(tool.Expert.Manifest).Count > 0) return true;
+        if (_registry.MissingModels(tool).Count > 0) return true;
         foreach (var before in candidate?.Rule.After ?? [])
         {
             if (!AddPrerequisite(before, steps, visiting, out missing)) return false;
