@@ -28,6 +28,7 @@ public sealed partial class RoutingIndex
     private readonly List<(int Candidate, string Example)> _examples = [];
     private readonly DeclineRules _declines;
     private float[][]? _declineVectors;
+    private CachedQuery? _lastQuery;
 
     public RoutingIndex(ExpertRegistry registry, ITextEmbedder? embedder, DeclineRules? declines = null)
     {
@@ -59,7 +60,7 @@ public sealed partial class RoutingIndex
         if (_embedder is null || _examples.Count == 0) return BestByKeywords(text);
 
         var vectors = ExampleVectors(cancellationToken);
-        var query = _embedder.Embed([text], cancellationToken)[0];
+        var query = QueryVector(text, cancellationToken);
         var best = new double[Candidates.Count];
         var evidence = new string[Candidates.Count];
         Array.Fill(best, double.MinValue);
@@ -99,7 +100,7 @@ public sealed partial class RoutingIndex
         {
             vectors = _declineVectors ??= _embedder.Embed(_declines.Examples, cancellationToken);
         }
-        var query = _embedder.Embed([text], cancellationToken)[0];
+        var query = QueryVector(text, cancellationToken);
         var (similarity, index) = vectors.Select((v, i) => (Dot(query, v), i)).Max();
         return similarity >= best.Score
             ? $"it is closest to a request only an LLM can answer (\"{_declines.Examples[index]}\", {similarity:0.00} against {best.Score:0.00} for {best.Route.Tool.Name})"
@@ -126,6 +127,18 @@ public sealed partial class RoutingIndex
         var filling = Slots.RuleSlots.Fill(rule, new Slots.SlotQuestion(text));
         return filling.Complete && filling.Values.Count > 0;
     }
+
+    /// <summary>The question's vector; routing and the decline check of one step embed the same text, so the last one is kept.</summary>
+    private float[] QueryVector(string text, CancellationToken cancellationToken)
+    {
+        if (_lastQuery is { } last && last.Text == text) return last.Vector;
+        var vector = _embedder!.Embed([text], cancellationToken)[0];
+        _lastQuery = new CachedQuery(text, vector);
+        return vector;
+    }
+
+    // A reference, so concurrent readers see a whole pair or none.
+    private sealed record CachedQuery(string Text, float[] Vector);
 
     private float[][] ExampleVectors(CancellationToken cancellationToken)
     {

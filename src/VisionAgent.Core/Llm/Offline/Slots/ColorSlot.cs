@@ -8,7 +8,7 @@ namespace VisionAgent.Core.Llm.Offline.Slots;
 /// </summary>
 public sealed partial class ColorSlot : SlotType
 {
-    // CSS colour names (two-word phrasings joined), longest phrasing first so "light blue" wins over "blue".
+    // CSS colour names; two-word phrasings map to the joined CSS name.
     private static readonly (string Words, string Css)[] Names =
     [
         ("sky blue", "skyblue"), ("light blue", "lightblue"), ("dark blue", "darkblue"), ("navy blue", "navy"), ("royal blue", "royalblue"),
@@ -31,23 +31,17 @@ public sealed partial class ColorSlot : SlotType
 
     public override string? Extract(SlotQuestion question) => Find(question.Text)?.Css;
 
+    // One pattern for every name, longest phrasing first, so "light blue" is one match rather than "blue".
+    private static readonly Regex NamePattern = new(
+        @"(?<![\w-])(?:" + string.Join("|", Names.Select(n => n.Words).OrderByDescending(w => w.Length).Select(Regex.Escape)) + @")(?![\w-])",
+        RegexOptions.CultureInvariant);
+
     /// <summary>The last colour named in the text, with the words that named it.</summary>
     public static (string Words, string Css)? Find(string text)
     {
-        (int At, string Words, string Css)? last = null;
-        foreach (Match hex in Hex().Matches(text))
-        {
-            if (last is null || hex.Index > last.Value.At) last = (hex.Index, hex.Value, hex.Value);
-        }
-        foreach (var (words, css) in Names)
-        {
-            foreach (Match m in Regex.Matches(text, $@"(?<![\w-]){Regex.Escape(words)}(?![\w-])"))
-            {
-                var covered = last is { } l && m.Index >= l.At && m.Index < l.At + l.Words.Length;
-                if (!covered && (last is null || m.Index > last.Value.At)) last = (m.Index, words, css);
-            }
-        }
-        return last is { } found ? (found.Words, found.Css) : null;
+        var last = NamePattern.Matches(text).Cast<Match>().Concat(Hex().Matches(text)).MaxBy(m => m.Index);
+        if (last is null) return null;
+        return last.Value.StartsWith('#') ? (last.Value, last.Value) : Names.First(n => n.Words == last.Value);
     }
 
     [GeneratedRegex(@"#(?:[0-9a-f]{6}|[0-9a-f]{3})\b")]
