@@ -62,12 +62,16 @@ public class PlannerBenchmarks
     [Benchmark]
     public float[][] EmbedSixteenExamples() => _embedder.Embed(Examples, CancellationToken.None);
 
+    // Two questions in turn, so every call routes a question it has not just seen (the index keeps the last vector).
+    private static readonly string[] Questions = ["please cut the dog out of img1", "how large is the picture?"];
+    private int _turn;
+
     [Benchmark]
-    public RouteMatch? RouteOneQuestion() => _index.Best("please cut the dog out of img1", CancellationToken.None);
+    public RouteMatch? RouteOneQuestion() => _index.Best(Questions[_turn++ % 2], CancellationToken.None);
 
     /// <summary>Routing as a step of the planner does it: the best rule, then the check that only an LLM could answer.</summary>
     [Benchmark]
-    public RouteMatch? RouteOneQuestionWithDeclineCheck() => _planner.Route("please cut the dog out of img1", CancellationToken.None);
+    public RouteMatch? RouteOneQuestionWithDeclineCheck() => _planner.Route(Questions[_turn++ % 2], CancellationToken.None);
 
     /// <summary>Every slot type of the library on one question.</summary>
     [Benchmark]

@@ -97,6 +97,31 @@ public sealed class OfflinePlannerAskTests
     }
 
     [Fact]
+    public async Task A_blue_background_is_blue_and_the_subject_is_kept()
+    {
+        var (run, root) = await AskAsync("Give it a blue background", "chelsea.png");
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Equal("edit.background", LastAction(root));
+        using var input = Image.Load<Rgb24>(RepositoryPaths.SampleImage("chelsea.png"));
+        var edited = root.GetProperty("images").EnumerateArray().Last(i => i.TryGetProperty("op", out var op) && op.GetString() == "edit.background");
+        using var output = Image.Load<Rgb24>(edited.GetProperty("path").GetString()!);
+        var blue = new Rgb24(0, 0, 255);
+        int background = 0, kept = 0;
+        for (var y = 0; y < input.Height; y++)
+        {
+            for (var x = 0; x < input.Width; x++)
+            {
+                if (output[x, y] == blue) background++;
+                else if (output[x, y] == input[x, y]) kept++;
+            }
+        }
+        var total = input.Width * input.Height;
+        Assert.True(background > total / 10, $"{background} of {total} pixels are blue");
+        Assert.Equal(total, background + kept);
+    }
+
+    [Fact]
     public async Task A_question_about_both_images_runs_on_each_and_answers_side_by_side()
     {
         var (run, root) = await AskAsync("how big are both images?", "chelsea.png", "coffee.png");
