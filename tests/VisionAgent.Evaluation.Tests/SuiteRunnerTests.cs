@@ -182,6 +182,20 @@ public sealed class SuiteRunnerTests : IClassFixture<EvalFixture>
         Assert.Equal([("status", true), ("must_call segment", true), ("produces mask", true), ("produces overlay", false)], checks.Select(c => (c.Name, c.Passed)));
     }
 
+    [Theory]
+    [InlineData(RunStatus.Declined)]
+    [InlineData(RunStatus.Unanswered)]
+    public void A_run_that_ended_without_an_answer_fails_the_status_check_with_what_would_answer_it(string status)
+    {
+        var result = new AgentRunResult { Status = status, Answer = "I can't answer that: configure an LLM", Provider = "offline-planner", Model = "m" };
+        var turn = new EvalTurn { Ask = "q", Expect = new AnyAnswerExpectation() };
+
+        var check = Assert.Single(VisionAgent.Evaluation.Scoring.TurnScorer.CheckRun(turn, result));
+
+        Assert.False(check.Passed);
+        Assert.Equal($"{status}: I can't answer that: configure an LLM", check.Detail);
+    }
+
     [Fact]
     public async Task Recording_stores_image_checksums()
     {

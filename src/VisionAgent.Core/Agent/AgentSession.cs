@@ -95,7 +95,7 @@ public sealed class AgentSession(
             scratch.Add(new ChatMessageContent(AuthorRole.Assistant, parsed.Text.Length > 0 ? parsed.Text : text));
 
             if (parsed.FinalAnswer is not null)
-                return Finish(run, RunStatus.Answered, parsed.FinalAnswer, null);
+                return Finish(run, RunStatus.FromMetadata(reply.Metadata) ?? RunStatus.Answered, parsed.FinalAnswer, null);
 
             if (parsed.Error is not null)
             {
@@ -270,6 +270,7 @@ public sealed class AgentSession(
             RunStatus.Answered => ExitCodes.Answered,
             RunStatus.StepLimit or RunStatus.Timeout => ExitCodes.LimitReached,
             RunStatus.Cancelled => ExitCodes.LimitReached,
+            RunStatus.Declined or RunStatus.Unanswered => ExitCodes.NotAnswered,
             _ => ExitCodes.Unexpected,
         },
     };

@@ -10,6 +10,22 @@ public static class RunStatus
     public const string Timeout = "timeout";
     public const string Cancelled = "cancelled";
     public const string Error = "error";
+
+    /// <summary>The planner declined: the question needs an LLM (writing, judgement, knowledge), none is configured.</summary>
+    public const string Declined = "declined";
+
+    /// <summary>No answer: a model, an expert, an image or a value the answer needs is missing, or a needed expert failed.</summary>
+    public const string Unanswered = "unanswered";
+
+    /// <summary>
+    /// The metadata key under which a chat service marks a final answer that is not an answer (its value is
+    /// <see cref="Declined"/> or <see cref="Unanswered"/>); the text still says what would answer the question.
+    /// </summary>
+    public const string MetadataKey = "visionagent.status";
+
+    /// <summary>The status a reply's metadata claims, when it is one a reply may claim.</summary>
+    public static string? FromMetadata(IReadOnlyDictionary<string, object?>? metadata) =>
+        metadata is not null && metadata.TryGetValue(MetadataKey, out var value) && value is Declined or Unanswered ? (string)value : null;
 }
 
 /// <summary>One action and its observation (or one unusable reply and the correction sent back).</summary>

@@ -16,7 +16,7 @@ public static class TurnScorer
     {
         var checks = new List<CheckResult>
         {
-            new("status", result.Status == RunStatus.Answered, result.Status == RunStatus.Answered ? "answered" : $"{result.Status}: {result.Error}"),
+            new("status", result.Status == RunStatus.Answered, result.Status == RunStatus.Answered ? "answered" : $"{result.Status}: {result.Error ?? result.Answer}"),
         };
         var called = result.Steps.Where(s => s is { Action: not null, Failed: false }).Select(s => s.Action!).ToList();
         foreach (var tool in turn.MustCall)
