@@ -12,8 +12,11 @@ public static class DerivedModelFiles
 {
     public const string FolderName = ".optimized";
 
-    /// <summary>Where the derived file of <paramref name="modelPath"/> lives: named by the source's size and time, the options and the runtime.</summary>
-    /// <param name="folder">Where to keep the file; null keeps it in <see cref="FolderName"/> beside the model.</param>
+    /// <summary>
+    /// Where the derived file of <paramref name="modelPath"/> lives, named by the source's size and time, the
+    /// <paramref name="model"/> options and the runtime: in <paramref name="folder"/>, or, when that is null, in
+    /// <see cref="FolderName"/> beside the model.
+    /// </summary>
     public static string PathFor(string modelPath, OnnxModelOptions model, string? folder = null)
     {
         var source = new FileInfo(modelPath);
@@ -27,9 +30,9 @@ public static class DerivedModelFiles
     /// then saved after the portable optimisations) and loaded. When the folder cannot be written, the session is
     /// built in memory and <paramref name="warn"/> says why.
     /// </summary>
-    public static InferenceSession CreateSession(string modelPath, OnnxModelOptions model, Func<SessionOptions> createOptions, Action<string>? warn, string? folder = null)
+    public static InferenceSession CreateSession(string modelPath, OnnxModelOptions model, Func<SessionOptions> createOptions, Action<string>? warn, string? cacheFolder = null)
     {
-        var derived = PathFor(modelPath, model, folder);
+        var derived = PathFor(modelPath, model, cacheFolder);
         if (File.Exists(derived)) return Load(derived, createOptions);
 
         var bytes = File.ReadAllBytes(modelPath);
