@@ -34,7 +34,7 @@ public class SegmentBenchmarks
     {
         var manifest = ExpertManifestReader.ReadEmbedded(typeof(SegmentExpertModule).Assembly);
         var path = RepositoryPaths.SampleImage("chelsea.png");
-        _image = ImageLoader.Shared.LoadRgb(path);
+        _image = new ImageLoader().LoadRgb(path);
         _handle = _host.Images.AddInput(path).Handle;
         var random = new Random(1);
         _isnetScores = Enumerable.Range(0, 1024 * 1024).Select(i => i % 1024 < 700 ? 0.6f + (float)(random.NextDouble() * 0.4) : 0.1f).ToArray();

@@ -150,7 +150,7 @@ public sealed class SuiteRunnerTests : IClassFixture<EvalFixture>
     public async Task Frozen_experts_restore_produced_images_with_their_handles_kinds_and_sizes()
     {
         var work = _fixture.NewFolder("store");
-        var store = new VisionAgent.Imaging.ImageHandleStore(Path.Combine(work, "out"));
+        var store = new VisionAgent.Imaging.ImageHandleStore(Path.Combine(work, "out"), new VisionAgent.Imaging.ImageLoader());
         store.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
         var cursor = new CassetteCursor();
         cursor.StartTurn(1);
@@ -189,7 +189,7 @@ public sealed class SuiteRunnerTests : IClassFixture<EvalFixture>
         var produced = Path.Combine(work, "out", "001-img1-mask.png");
         Directory.CreateDirectory(Path.GetDirectoryName(produced)!);
         File.Copy(RepositoryPaths.SampleImage("coins.png"), produced);
-        var store = new VisionAgent.Imaging.ImageHandleStore(Path.Combine(work, "out"));
+        var store = new VisionAgent.Imaging.ImageHandleStore(Path.Combine(work, "out"), new VisionAgent.Imaging.ImageLoader());
         store.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
         var record = store.AddProduced(produced, "img1", "segment", "mask");
         var exchanges = new List<ToolExchange>();

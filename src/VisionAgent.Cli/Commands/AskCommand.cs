@@ -4,6 +4,7 @@ using VisionAgent.Abstractions;
 using VisionAgent.Cli.Chat;
 using VisionAgent.Cli.Rendering;
 using VisionAgent.Cli.Sessions;
+using VisionAgent.Core.Agent;
 using VisionAgent.Core.Configuration;
 
 namespace VisionAgent.Cli.Commands;
@@ -54,7 +55,7 @@ public static class AskCommand
         cli.Console.MarkupLine($"[grey]{Markup.Escape(CliHost.PlannerLine(identity))}[/]");
         var renderer = new TraceRenderer(cli.Console, cli.Host.Marker);
         var outcome = await session.AskAsync(question, new TurnObserver(renderer, log), cancellationToken);
-        if (outcome.Error is not null && outcome.Status != "answered")
+        if (outcome.Error is not null && outcome.Status != RunStatus.Answered)
             await cli.Error.WriteLineAsync($"error: {outcome.Error}");
         return outcome.ErrorCode;
     }

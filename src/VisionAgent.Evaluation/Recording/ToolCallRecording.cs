@@ -22,6 +22,7 @@ public sealed class RecordingToolInterceptor(List<ToolExchange> exchanges, Casse
             MappedArguments = new Dictionary<string, string>(outcome.Arguments, StringComparer.Ordinal),
             Observation = outcome.Observation,
             Failed = outcome.Failed,
+            Problem = outcome.Problem,
             Ms = outcome.DurationMs,
             Images = outcome.Result?.Images.Select(i => new CassetteImage
             {
@@ -69,7 +70,10 @@ public sealed class FrozenToolInterceptor(IReadOnlyList<ToolExchange> exchanges,
             produced.Add(record);
         }
         var result = new ExpertResult { Observation = recorded.Observation, Images = produced };
-        var outcome = new ToolOutcome(recorded.ResolvedTool, recorded.Observation, recorded.Failed ? null : result, recorded.Failed, recorded.Ms, recorded.MappedArguments);
+        var outcome = new ToolOutcome(recorded.ResolvedTool, recorded.Observation, recorded.Failed ? null : result, recorded.Failed, recorded.Ms, recorded.MappedArguments)
+        {
+            Problem = recorded.Failed ? recorded.Problem ?? recorded.Observation : null,
+        };
         return Task.FromResult(outcome);
     }
 
