@@ -1,3 +1,4 @@
+using VisionAgent.ModelStore;
 using System.CommandLine;
 using Spectre.Console;
 using VisionAgent.Abstractions;
@@ -39,12 +40,18 @@ public static class ModelsCommand
                 : file.Required ? (file.AutoFetch ? "[yellow]fetched on first use[/]" : "[red]missing[/]") : "[grey]optional[/]";
             var size = (file.Size ?? file.ExpectedSize) is { } bytes ? $"{bytes / 1048576.0:0.0} MiB" : "?";
             table.AddRow(Markup.Escape(file.Expert), Markup.Escape(file.Name + (file.Group is null ? "" : $" ({file.Group})")), status, size,
-                Markup.Escape(file.License ?? ""), Markup.Escape(file.Source));
+                Markup.Escape(file.License ?? ""), Markup.Escape(SourceText(file)));
         }
         cli.Console.MarkupLine($"[grey]cache: {Markup.Escape(cli.Host.Models.Directory)}[/]");
         cli.Console.Write(table);
         return 0;
     }
+
+    /// <summary>The source that served a cached file, else the first one tried, and how many follow it.</summary>
+    private static string SourceText(ModelFileStatus file) =>
+        file.ServedBy is { } served ? $"served by {served}"
+        : file.SourceCount > 1 ? $"{file.Source} (+{file.SourceCount - 1} fallback)"
+        : file.Source;
 
     private static async Task<int> FetchAsync(ParseResult parse, CancellationToken cancellationToken)
     {

@@ -23,7 +23,7 @@ public sealed class McpToolServer(ExpertRegistry registry, ToolInvoker invoker, 
 
     /// <summary>The served tools: MCP name (dots become underscores) to the registry's tool.</summary>
     public IReadOnlyDictionary<string, ToolDescriptor> Tools { get; } = registry.Tools
-        .Where(t => t.Expert.Loaded && registry.MissingModels(t.Expert.Manifest).Count == 0)
+        .Where(t => t.Expert.Loaded && registry.Unavailable(t) is null)
         .ToDictionary(t => t.Name.Replace('.', '_'), StringComparer.Ordinal);
 
     public McpServerOptions CreateOptions(string version) => new()
