@@ -1,3 +1,4 @@
+using VisionAgent.Imaging;
 using VisionAgent.Core.Agent;
 using VisionAgent.Evaluation.Recording;
 using VisionAgent.Evaluation.Reports;
@@ -178,7 +179,7 @@ public sealed class SuiteRunnerTests : IClassFixture<EvalFixture>
             Images = store.Images,
         };
         var turn = new EvalTurn { Ask = "q", Expect = new AnyAnswerExpectation(), Images = [new ImageExpectation("mask"), new ImageExpectation("overlay")], MustCall = ["segment"] };
-        var checks = VisionAgent.Evaluation.Scoring.TurnScorer.CheckRun(turn, result);
+        var checks = VisionAgent.Evaluation.Scoring.TurnScorer.CheckRun(turn, result, new ImageLoader());
         Assert.Equal([("status", true), ("must_call segment", true), ("produces mask", true), ("produces overlay", false)], checks.Select(c => (c.Name, c.Passed)));
     }
 
@@ -195,7 +196,7 @@ public sealed class SuiteRunnerTests : IClassFixture<EvalFixture>
         var exchanges = new List<ToolExchange>();
         var cursor = new CassetteCursor();
         cursor.StartTurn(1);
-        var interceptor = new RecordingToolInterceptor(exchanges, cursor);
+        var interceptor = new RecordingToolInterceptor(exchanges, cursor, new ImageLoader());
 
         await interceptor.InvokeAsync(
             new ToolCallRequest("segment", new Dictionary<string, string> { ["image"] = "img1" }, null),

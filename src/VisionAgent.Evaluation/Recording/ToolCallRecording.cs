@@ -11,7 +11,7 @@ namespace VisionAgent.Evaluation.Recording;
 /// Runs every tool call and writes it, its outcome and the checksums and mask coverage of produced images into a
 /// cassette; images are read through the host's loader, so its image limits apply.
 /// </summary>
-public sealed class RecordingToolInterceptor(List<ToolExchange> exchanges, CassetteCursor cursor, ImageLoader? loader = null) : IToolCallInterceptor
+public sealed class RecordingToolInterceptor(List<ToolExchange> exchanges, CassetteCursor cursor, ImageLoader loader) : IToolCallInterceptor
 {
     public async Task<ToolOutcome> InvokeAsync(ToolCallRequest call, Func<CancellationToken, Task<ToolOutcome>> next, CancellationToken cancellationToken)
     {
@@ -39,7 +39,7 @@ public sealed class RecordingToolInterceptor(List<ToolExchange> exchanges, Casse
                 Height = i.Height,
                 Format = i.Format,
                 Sha256 = MessageRendering.Sha256OfFile(i.Path),
-                Coverage = Math.Round(MaskFiles.LoadMask(i.Path, MaskChannel.Auto, loader).Coverage, 6),
+                Coverage = Math.Round(MaskFiles.LoadMask(i.Path, loader, MaskChannel.Auto).Coverage, 6),
                 Parameters = new Dictionary<string, string>(i.Parameters, StringComparer.Ordinal),
             }).ToList() ?? [],
         });
