@@ -3,6 +3,7 @@ using Spectre.Console;
 using VisionAgent.Abstractions;
 using VisionAgent.Cli.Chat;
 using VisionAgent.Cli.Rendering;
+using VisionAgent.Cli.Rendering.Previews;
 using VisionAgent.Cli.Sessions;
 using VisionAgent.Core.Agent;
 using VisionAgent.Core.Configuration;
@@ -53,7 +54,10 @@ public static class AskCommand
         }
 
         cli.Console.MarkupLine($"[grey]{Markup.Escape(CliHost.PlannerLine(identity))}[/]");
-        var renderer = new TraceRenderer(cli.Console, cli.Host.Marker);
+        var renderer = new TraceRenderer(cli.Console, cli.Host.Marker)
+        {
+            Preview = TerminalPreview.Create(cli.Console, parse.GetValue(GlobalOptions.NoPreview), cli.Host.Loader, cli.Host.Images),
+        };
         var outcome = await session.AskAsync(question, new TurnObserver(renderer, log), cancellationToken);
         if (outcome.Error is not null && outcome.Status != RunStatus.Answered)
             await cli.Error.WriteLineAsync($"error: {outcome.Error}");

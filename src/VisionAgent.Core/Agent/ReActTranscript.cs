@@ -44,8 +44,9 @@ public sealed partial class ReActTranscript
 
     public static string ImageLine(ImageRecord image) => "- " + image.Describe();
 
+    // A label comes from a model file or an expert: quoted when it is not plain, so it cannot start a line of its own.
     public static string RegionLine(RegionRecord region) =>
-        string.Create(CultureInfo.InvariantCulture, $"- {region.Reference}: {region.Label} {region.Score:0.00} at {region.Box} on {region.ImageHandle}");
+        string.Create(CultureInfo.InvariantCulture, $"- {region.Reference}: {QuotedText.Name(region.Label, 40)} {region.Score:0.00} at {region.Box} on {region.ImageHandle}");
 
     /// <summary>Every image and region, one line each; null when there is none.</summary>
     public static string? ImageList(IEnumerable<ImageRecord> images, IEnumerable<RegionRecord> regions)

@@ -102,7 +102,7 @@ public sealed class FrozenToolInterceptor(IReadOnlyList<ToolExchange> exchanges,
                 inside -= count;
             }
         });
-        placeholder.SaveAsPng(path);
+        OutputFile.Write(path, placeholder.SaveAsPng);
     }
 
     private static string Describe(string tool, IReadOnlyDictionary<string, string> arguments, string? positional) =>
