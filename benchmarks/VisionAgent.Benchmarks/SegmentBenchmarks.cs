@@ -42,7 +42,7 @@ public class SegmentBenchmarks
         var manifest = ExpertManifestReader.ReadEmbedded(typeof(SegmentExpertModule).Assembly);
         var path = RepositoryPaths.SampleImage("chelsea.png");
         _imagePath = path;
-        _image = ImageLoader.Shared.LoadRgb(path);
+        _image = new ImageLoader().LoadRgb(path);
         _isnetInput = IsnetPreprocessor.ToInput(_image, 1024);
         _handle = _host.Images.AddInput(path).Handle;
         var random = new Random(1);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using VisionAgent.Imaging;
 using VisionAgent.Abstractions;
 using VisionAgent.Imaging.Masks;
 using VisionAgent.Testing;
@@ -25,7 +26,7 @@ public sealed class IsnetRealImageTests(IsnetModelFixture model, ITestOutputHelp
         watch.Stop();
 
         var data = Assert.IsType<SegmentationResult>(result.Data);
-        var mask = MaskFiles.LoadMask(_host.Images.Get(data.MaskHandle!).Path);
+        var mask = MaskFiles.LoadMask(_host.Images.Get(data.MaskHandle!).Path, new ImageLoader());
         var face = mask.CoverageOf(new PixelBox(100, 40, 330, 280));
         // Right of the cat there is only the blurred room.
         var background = mask.CoverageOf(new PixelBox(410, 0, 451, 300));

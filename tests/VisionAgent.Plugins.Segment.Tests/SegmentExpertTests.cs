@@ -51,15 +51,15 @@ public sealed class SegmentExpertTests : IDisposable
         Assert.Contains("covers 50% of the image", result.Observation, StringComparison.Ordinal);
         Assert.Contains($"Mask {data.MaskHandle}, cut-out {data.CutoutHandle}, overlay {data.OverlayHandle}", result.Observation, StringComparison.Ordinal);
 
-        var mask = MaskFiles.LoadMask(_host.Images.Get(data.MaskHandle!).Path);
-        var cutoutAlpha = MaskFiles.LoadMask(_host.Images.Get(data.CutoutHandle!).Path, MaskChannel.Alpha);
+        var mask = MaskFiles.LoadMask(_host.Images.Get(data.MaskHandle!).Path, new ImageLoader());
+        var cutoutAlpha = MaskFiles.LoadMask(_host.Images.Get(data.CutoutHandle!).Path, new ImageLoader(), MaskChannel.Alpha);
         var expected = new BinaryMask(200, 100, Enumerable.Range(0, 200 * 100).Select(i => i % 200 < 100 ? (byte)255 : (byte)0).ToArray());
         Assert.Equal(1.0, mask.IntersectionOverUnion(expected));
         Assert.Equal(1.0, cutoutAlpha.IntersectionOverUnion(expected));
-        using var cutout = ImageLoader.Shared.Load<Rgba32>(_host.Images.Get(data.CutoutHandle!).Path);
+        using var cutout = new ImageLoader().Load<Rgba32>(_host.Images.Get(data.CutoutHandle!).Path);
         Assert.Equal(new Rgba32(255, 0, 0, 255), cutout[10, 10]);
         Assert.Equal(0, cutout[150, 10].A);
-        using var overlay = ImageLoader.Shared.LoadRgb(_host.Images.Get(data.OverlayHandle!).Path);
+        using var overlay = new ImageLoader().LoadRgb(_host.Images.Get(data.OverlayHandle!).Path);
         Assert.Equal(new Rgb24(0, 255, 0), overlay[150, 50]);          // outside: untouched
         Assert.NotEqual(new Rgb24(255, 0, 0), overlay[50, 50]);         // inside: tinted
         Assert.Equal(MaskOverlayStyle.Default.Outline, overlay[99, 50]); // edge: outlined
@@ -94,9 +94,9 @@ public sealed class SegmentExpertTests : IDisposable
         var data = Assert.IsType<SegmentationResult>(result.Data);
         Assert.Equal(new PixelBox(0, 0, 1300, 1100), data.Box);
         Assert.Equal(1300 * 1100, data.AreaPixels);
-        var cutout = MaskFiles.LoadMask(_host.Images.Get(data.CutoutHandle!).Path, MaskChannel.Alpha);
-        Assert.Equal(1.0, cutout.IntersectionOverUnion(MaskFiles.LoadMask(_host.Images.Get(data.MaskHandle!).Path)));
-        using var overlay = ImageLoader.Shared.LoadRgb(_host.Images.Get(data.OverlayHandle!).Path);
+        var cutout = MaskFiles.LoadMask(_host.Images.Get(data.CutoutHandle!).Path, new ImageLoader(), MaskChannel.Alpha);
+        Assert.Equal(1.0, cutout.IntersectionOverUnion(MaskFiles.LoadMask(_host.Images.Get(data.MaskHandle!).Path, new ImageLoader())));
+        using var overlay = new ImageLoader().LoadRgb(_host.Images.Get(data.OverlayHandle!).Path);
         Assert.Equal((2600, 1100), (overlay.Width, overlay.Height));
         Assert.Equal(MaskOverlayStyle.Default.Outline, overlay[1299, 500]);
         Assert.Equal(new Rgb24(0, 255, 0), overlay[2000, 500]);
@@ -113,6 +113,21 @@ public sealed class SegmentExpertTests : IDisposable
 
         // The ramp runs over the 1024-wide frame (logit x - 100); sampled back at x/2 - 0.25 it passes 0 after x = 200.5.
         Assert.Equal(new PixelBox(201, 0, 2048, 256), data.Box);
+    }
+
+    [Fact]
+    public async Task A_strip_wider_than_the_default_limit_is_segmented_when_the_hosts_limits_allow_it()
+    {
+        using var host = new TestExpertHost(WideStrip.Limits);
+        host.Models.Add("segment", "isnet", TinySegmentModels.Isnet(host.PathFor("isnet.onnx")));
+        var input = host.Images.AddInput(WideStrip.Write(host.PathFor("strip.png")));
+        var plugin = SegmentTestSupport.Plugin(host);
+
+        var result = await plugin.SegmentAsync(input.Handle);
+
+        var data = Assert.IsType<SegmentationResult>(result.Data);
+        Assert.Equal(50.0, data.AreaPercent, 1);
+        Assert.All(result.Images, i => Assert.Equal((WideStrip.Width, WideStrip.Height), (i.Width, i.Height)));
     }
 
     [Fact]

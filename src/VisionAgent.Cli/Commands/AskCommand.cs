@@ -5,6 +5,7 @@ using VisionAgent.Cli.Chat;
 using VisionAgent.Cli.Rendering;
 using VisionAgent.Cli.Rendering.Previews;
 using VisionAgent.Cli.Sessions;
+using VisionAgent.Core.Agent;
 using VisionAgent.Core.Configuration;
 
 namespace VisionAgent.Cli.Commands;
@@ -58,7 +59,7 @@ public static class AskCommand
             Preview = TerminalPreview.Create(cli.Console, parse.GetValue(GlobalOptions.NoPreview), cli.Host.Loader, cli.Host.Images),
         };
         var outcome = await session.AskAsync(question, new TurnObserver(renderer, log), cancellationToken);
-        if (outcome.Error is not null && outcome.Status != "answered")
+        if (outcome.Error is not null && outcome.Status != RunStatus.Answered)
             await cli.Error.WriteLineAsync($"error: {outcome.Error}");
         return outcome.ErrorCode;
     }

@@ -54,7 +54,7 @@ public sealed class AgentSession(
         AgentRunResult result;
         try
         {
-            result = options.Mode == "tools"
+            result = options.Mode == AgentMode.Tools
                 ? await RunToolsAsync(question, run, observer, limit.Token)
                 : await RunReActAsync(question, run, observer, limit.Token);
         }
@@ -76,12 +76,13 @@ public sealed class AgentSession(
     private async Task<AgentRunResult> RunReActAsync(string question, RunState run, IAgentObserver observer, CancellationToken ct)
     {
         var prompt = prompts.ReAct;
+        var transcript = new ReActTranscript(prompt);
         var scratch = new List<ChatMessageContent>();
         var settings = new OpenAIPromptExecutionSettings
         {
             Temperature = options.Temperature,
             MaxTokens = options.MaxTokens,
-            StopSequences = ["\nObservation:", "Observation:"],
+            StopSequences = [.. transcript.StopSequences],
         };
         var unusableInARow = 0;
 
@@ -105,12 +106,12 @@ public sealed class AgentSession(
                     return Finish(run, RunStatus.Answered, text.Trim(), null);
                 var correction = PromptLibrary.Fill(prompt.Correction, new Dictionary<string, string> { ["problem"] = parsed.Error });
                 RecordStep(run, observer, new AgentStep { Thought = parsed.Thought, Observation = correction.Trim(), Failed = true });
-                scratch.Add(new ChatMessageContent(AuthorRole.User, prompt.ObservationPrefix + correction.Trim()));
+                scratch.Add(new ChatMessageContent(AuthorRole.User, transcript.Observation(correction.Trim())));
                 continue;
             }
             unusableInARow = 0;
 
-            var observations = new StringBuilder();
+            var observations = new List<(string Tool, string Text)>();
             foreach (var action in parsed.Actions)
             {
                 if (run.IsRepeatedTooOften(action.Tool, action.Arguments, action.Positional))
@@ -119,12 +120,9 @@ public sealed class AgentSession(
                 var outcome = await invoker.InvokeAsync(action.Tool, action.Arguments, action.Positional, ct);
                 var repairs = parsed.Repairs.Where(r => r.StartsWith(action.Tool + ": ", StringComparison.Ordinal)).ToList();
                 RecordStep(run, observer, ToStep(parsed.Thought, action.Tool, action.RawInput, outcome) with { Repairs = repairs });
-                if (observations.Length > 0) observations.Append('\n');
-                observations.Append(prompt.ObservationPrefix);
-                if (parsed.Actions.Count > 1) observations.Append('[').Append(outcome.Tool).Append("] ");
-                observations.Append(outcome.Observation);
+                observations.Add((outcome.Tool, outcome.Observation));
             }
-            scratch.Add(new ChatMessageContent(AuthorRole.User, observations.ToString()));
+            scratch.Add(new ChatMessageContent(AuthorRole.User, transcript.Observations(observations)));
         }
         return Finish(run, RunStatus.StepLimit, null, $"stopped after {options.MaxSteps} steps without a final answer");
     }
@@ -208,13 +206,7 @@ public sealed class AgentSession(
         return new ChatMessageContent(AuthorRole.User, items);
     }
 
-    private string DescribeImages(ReActPrompt prompt)
-    {
-        var lines = images.Images.Select(i => "- " + i.Describe())
-            .Concat(images.Regions.Select(r => $"- {r.Reference}: {QuotedText.Name(r.Label, 40)} {r.Score:0.00} at {r.Box} on {r.ImageHandle}"))
-            .ToList();
-        return lines.Count == 0 ? prompt.NoImages : string.Join('\n', lines);
-    }
+    private string DescribeImages(ReActPrompt prompt) => ReActTranscript.ImageList(images.Images, images.Regions) ?? prompt.NoImages;
 
     private async Task<ChatMessageContent> CallLlmAsync(ChatHistory history, PromptExecutionSettings settings, Kernel? kernel, int step, RunState run, IAgentObserver observer, CancellationToken ct)
     {
@@ -251,7 +243,7 @@ public sealed class AgentSession(
         observer.OnEvent(new ObservationEvent(step));
     }
 
-    private AgentRunResult Finish(RunState run, string status, string? answer, string? error) => new()
+    private AgentRunResult Finish(RunState run, RunStatus status, string? answer, string? error) => new()
     {
         Status = status,
         Answer = answer,
@@ -265,14 +257,7 @@ public sealed class AgentSession(
         DurationMs = run.Clock.ElapsedMilliseconds,
         LlmMs = run.LlmMs,
         ExpertMs = run.ExpertMs,
-        ErrorCode = status switch
-        {
-            RunStatus.Answered => ExitCodes.Answered,
-            RunStatus.StepLimit or RunStatus.Timeout => ExitCodes.LimitReached,
-            RunStatus.Cancelled => ExitCodes.LimitReached,
-            RunStatus.Declined or RunStatus.Unanswered => ExitCodes.NotAnswered,
-            _ => ExitCodes.Unexpected,
-        },
+        ErrorCode = status.ExitCode,
     };
 
     private static string RepeatMessage(string tool) =>

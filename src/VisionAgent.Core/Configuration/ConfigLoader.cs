@@ -94,7 +94,7 @@ public static class ConfigLoader
             throw new BadInputException($"{source}: max steps must be between 1 and 100 (got {config.Agent.MaxSteps})");
         if (config.Agent.TimeoutSeconds <= 0)
             throw new BadInputException($"{source}: the agent timeout must be positive");
-        if (config.Agent.Mode is not ("react" or "tools"))
+        if (config.Agent.Mode is not (AgentConfig.ReactMode or AgentConfig.ToolsMode))
             throw new BadInputException($"{source}: mode must be react or tools (got '{config.Agent.Mode}')");
         if (config.Onnx.Device is not ("cpu" or "cuda"))
             throw new BadInputException($"{source}: device must be cpu or cuda (got '{config.Onnx.Device}')");
@@ -102,6 +102,8 @@ public static class ConfigLoader
             throw new BadInputException($"{source}: llm provider must be openai or offline (got '{p}')");
         if (config.Llm.Endpoint is not null && !IsHttp(config.Llm.Endpoint))
             throw new BadInputException($"{source}: llm endpoint must be an http(s) URL (got '{config.Llm.Endpoint}')");
+        if (config.Images is { MaxWidth: <= 0 } or { MaxHeight: <= 0 } or { MaxMegapixels: <= 0 } or { MemoryLimitMegabytes: <= 0 })
+            throw new BadInputException($"{source}: images limits must be positive");
         if (config.Llm.TimeoutSeconds <= 0 || config.Llm.MaxRetries < 0)
             throw new BadInputException($"{source}: llm timeout must be positive and retries not negative");
     }

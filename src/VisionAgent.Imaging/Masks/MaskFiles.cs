@@ -111,12 +111,12 @@ public static class MaskFiles
 
     /// <summary>
     /// Reads a mask PNG (or a cut-out's alpha) back: a pixel is inside when its channel value is at least 128.
-    /// Goes through <paramref name="loader"/> (the guarded loader by default).
+    /// Goes through <paramref name="loader"/>, the host's guarded loader.
     /// </summary>
-    public static BinaryMask LoadMask(string path, MaskChannel channel = MaskChannel.Auto, ImageLoader? loader = null)
+    public static BinaryMask LoadMask(string path, ImageLoader loader, MaskChannel channel = MaskChannel.Auto)
     {
         // Luminance and alpha are all a mask needs: two bytes a pixel instead of four.
-        using var image = (loader ?? ImageLoader.Shared).Load<La16>(path);
+        using var image = loader.Load<La16>(path);
         var pixels = new byte[checked(image.Width * image.Height)];
         var useAlpha = channel == MaskChannel.Alpha || (channel == MaskChannel.Auto && HasTransparency(image));
         image.ProcessPixelRows(accessor =>

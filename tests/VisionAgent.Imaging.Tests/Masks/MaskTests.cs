@@ -1,5 +1,6 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using VisionAgent.Imaging;
 using VisionAgent.Abstractions;
 using VisionAgent.Imaging.Masks;
 using VisionAgent.Testing;
@@ -122,10 +123,10 @@ public sealed class MaskTests : IDisposable
         MaskFiles.SaveCutout(image, mask, cutoutPath);
         MaskFiles.SaveOverlay(image, mask, overlayPath, new MaskOverlayStyle { OutlineWidth = 1, Opacity = 1 });
 
-        Assert.Equal(mask.Pixels.ToArray(), MaskFiles.LoadMask(maskPath).Pixels.ToArray());
-        Assert.Equal(mask.Pixels.ToArray(), MaskFiles.LoadMask(cutoutPath).Pixels.ToArray());
-        Assert.Equal("PNG", ImageLoader.Shared.Identify(maskPath).Format);
-        using var overlay = ImageLoader.Shared.LoadRgb(overlayPath);
+        Assert.Equal(mask.Pixels.ToArray(), MaskFiles.LoadMask(maskPath, new ImageLoader()).Pixels.ToArray());
+        Assert.Equal(mask.Pixels.ToArray(), MaskFiles.LoadMask(cutoutPath, new ImageLoader()).Pixels.ToArray());
+        Assert.Equal("PNG", new ImageLoader().Identify(maskPath).Format);
+        using var overlay = new ImageLoader().LoadRgb(overlayPath);
         Assert.Equal(MaskOverlayStyle.Default.Outline, overlay[5, 8]);    // edge
         Assert.Equal(MaskOverlayStyle.Default.Tint, overlay[8, 8]);       // inside, fully tinted
         Assert.Equal(new Rgb24(200, 100, 50), overlay[2, 15]);          // outside

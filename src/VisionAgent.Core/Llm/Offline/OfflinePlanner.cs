@@ -314,12 +314,8 @@ public sealed partial class OfflinePlanner : IChatCompletionService
         Regex.Replace(_marker.Unmark(WithoutImageList(observation)).Replace(UntrustedTextMarker.Begin, "", StringComparison.Ordinal)
             .Replace(UntrustedTextMarker.End, "", StringComparison.Ordinal), @"\s*\n\s*", " ").Trim();
 
-    /// <summary>The observation without the invoker's "New images:" line: the answer lists every new image once.</summary>
-    private static string WithoutImageList(string observation)
-    {
-        var cut = observation.LastIndexOf("\nNew images: ", StringComparison.Ordinal);
-        return cut < 0 ? observation : observation[..cut];
-    }
+    // The answer lists every new image once, so the observation's own "New images" suffix is dropped.
+    private static string WithoutImageList(string observation) => ReActTranscript.WithoutNewImages(observation);
 
     private static string Fill(string template, IReadOnlyDictionary<string, string> values) =>
         Placeholder().Replace(template, m => values.TryGetValue(m.Groups[1].Value, out var v) ? v : m.Value);
