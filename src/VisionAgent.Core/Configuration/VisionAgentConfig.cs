@@ -1,3 +1,5 @@
+using YamlDotNet.Serialization;
+
 namespace VisionAgent.Core.Configuration;
 
 /// <summary>The contents of <c>visionagent.yaml</c>; every section is optional.</summary>
@@ -67,6 +69,9 @@ public sealed class ImagesConfig
     public int MaxWidth { get; set; } = 16_384;
     public int MaxHeight { get; set; } = 16_384;
     public double MaxMegapixels { get; set; } = 64;
+
+    /// <summary>The largest single buffer the image decoder may allocate, in MiB (<c>images.memory_limit_mb</c>).</summary>
+    [YamlMember(Alias = "memory_limit_mb")]
     public int MemoryLimitMegabytes { get; set; } = 1024;
 }
 
