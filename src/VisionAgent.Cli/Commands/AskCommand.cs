@@ -4,6 +4,7 @@ using VisionAgent.Abstractions;
 using VisionAgent.Cli.Chat;
 using VisionAgent.Cli.Rendering;
 using VisionAgent.Cli.Sessions;
+using VisionAgent.Core.Agent;
 using VisionAgent.Core.Configuration;
 
 namespace VisionAgent.Cli.Commands;
@@ -44,17 +45,20 @@ public static class AskCommand
         foreach (var image in cli.Host.Images.Images) log.ImageAttached(image);
         log.TurnStarted(question);
 
+        AgentRunResult outcome;
         if (json)
         {
-            var result = await session.AskAsync(question, log, cancellationToken);
-            await cli.Output.WriteLineAsync(JsonOutput.Run(result, cli.Host.Marker));
-            return result.ErrorCode;
+            outcome = await session.AskAsync(question, log, cancellationToken);
+            await cli.Output.WriteLineAsync(JsonOutput.Run(outcome, cli.Host.Marker));
         }
-
-        cli.Console.MarkupLine($"[grey]{Markup.Escape(CliHost.PlannerLine(identity))}[/]");
-        var renderer = new TraceRenderer(cli.Console, cli.Host.Marker);
-        var outcome = await session.AskAsync(question, new TurnObserver(renderer, log), cancellationToken);
-        if (outcome.Error is not null && outcome.Status != "answered")
+        else
+        {
+            cli.Console.MarkupLine($"[grey]{Markup.Escape(CliHost.PlannerLine(identity))}[/]");
+            var renderer = new TraceRenderer(cli.Console, cli.Host.Marker);
+            outcome = await session.AskAsync(question, new TurnObserver(renderer, log), cancellationToken);
+        }
+        // Scripts that read only stdout's JSON still see a failure on stderr, as with every other failure.
+        if (outcome.Error is not null && outcome.Status != RunStatus.Answered)
             await cli.Error.WriteLineAsync($"error: {outcome.Error}");
         return outcome.ErrorCode;
     }

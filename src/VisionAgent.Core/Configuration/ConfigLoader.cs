@@ -63,8 +63,7 @@ public static class ConfigLoader
 
     private static (VisionAgentConfig Config, ConfigOrigins Origins) ParseWithOrigins(string yaml, string source)
     {
-        YamlInputGuard.Check(yaml, source);
-        var origins = ConfigOrigins.FromYaml(yaml, source);
+        var origins = ConfigOrigins.FromTree(YamlInputGuard.LoadTree(yaml, source), source);
         VisionAgentConfig config;
         try
         {
@@ -124,28 +123,26 @@ internal sealed class ConfigOrigins(string source)
         return value;
     }
 
-    /// <summary>Where a key's value came from: <c>file:line</c>, a variable or a flag; the file alone for defaults.</summary>
-    public string Of(string key) => _origins.GetValueOrDefault(key) ?? Source;
-
-    /// <summary>Whether the file itself set <paramref name="key"/>.</summary>
-    public bool InFile(string key) => _origins.TryGetValue(key, out var origin) && origin.StartsWith(Source + ":", StringComparison.Ordinal);
+    /// <summary>
+    /// Where a key's value came from: <c>file:line</c>, a variable or a flag. A key the file lacks is placed at its
+    /// nearest parent that the file has (a missing <c>command</c> at its server's line); the file alone for defaults.
+    /// </summary>
+    public string Of(string key)
+    {
+        for (var k = key; k.Length > 0; k = k[..Math.Max(k.LastIndexOfAny(['.', '[']), 0)])
+        {
+            if (_origins.TryGetValue(k, out var origin)) return origin;
+        }
+        return Source;
+    }
 
     /// <summary>The last key that starts on or before <paramref name="line"/>, to name the key of a parse error.</summary>
     public string? KeyAt(long line) => _keysByLine.LastOrDefault(k => k.Key <= line).Value;
 
-    public static ConfigOrigins FromYaml(string yaml, string source)
+    public static ConfigOrigins FromTree(YamlStream tree, string source)
     {
         var origins = new ConfigOrigins(source);
-        var stream = new YamlStream();
-        try
-        {
-            stream.Load(new StringReader(yaml));
-        }
-        catch (YamlException)
-        {
-            return origins; // the deserializer reports the syntax error with its line
-        }
-        if (stream.Documents.Count > 0) origins.Walk(stream.Documents[0].RootNode, "");
+        if (tree.Documents.Count > 0) origins.Walk(tree.Documents[0].RootNode, "");
         return origins;
     }
 

@@ -40,6 +40,8 @@ internal static class ConfigValidator
         Require(config.Plugins, "plugins", origins);
         Require(config.Experts, "experts", origins);
         Require(config.McpServers, "mcp_servers", origins);
+        Require(config.Agent.Mode, "agent.mode", origins);
+        Require(config.Onnx.Device, "onnx.device", origins);
         for (var i = 0; i < config.Plugins.Count; i++) Require(config.Plugins[i], Indexed("plugins", i), origins);
         foreach (var (name, expert) in config.Experts)
         {
