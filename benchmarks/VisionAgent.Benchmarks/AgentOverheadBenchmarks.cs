@@ -3,7 +3,7 @@ using Microsoft.SemanticKernel;
 using VisionAgent.Abstractions;
 using VisionAgent.Core.Agent;
 using VisionAgent.Core.Configuration;
-using VisionAgent.Core.Hosting;
+using VisionAgent.Hosting;
 using VisionAgent.Testing;
 using VisionAgent.Testing.Llm;
 
@@ -21,19 +21,24 @@ public class AgentOverheadBenchmarks
     private AgentHost _host = null!;
 
     [GlobalSetup]
-    public void Setup()
+    public async Task Setup()
     {
         var home = Path.Combine(Path.GetTempPath(), "visionagent-bench", Guid.NewGuid().ToString("N"));
-        _host = AgentHost.Create(new AgentHostOptions { Config = new VisionAgentConfig(), Home = home, OfflineModels = true },
-            expertFactory: h => [new Core.Experts.ExpertEntry(
+        _host = await AgentHost.CreateAsync(new AgentHostOptions
+        {
+            Config = new VisionAgentConfig(),
+            Home = home,
+            OfflineModels = true,
+            ExtraExperts = [new Core.Experts.ExpertEntry(
                 new ExpertManifest { Name = "noop", Description = "Does nothing." },
-                KernelPluginFactory.CreateFromObject(new NoopExpert(), "noop"), "bench")]);
+                KernelPluginFactory.CreateFromObject(new NoopExpert(), "noop"), "bench")],
+        }, CancellationToken.None);
         var sample = RepositoryPaths.SampleImage("chelsea.png");
         _host.Images.AddInput(sample);
     }
 
     [GlobalCleanup]
-    public void Cleanup() => _host.Dispose();
+    public async Task Cleanup() => await _host.DisposeAsync();
 
     [Benchmark(Description = "parse one sloppy reply")]
     public int Parse() => ReActParser.Parse("**Thought:** look\n**Action:** `noop`\n**Action Input:**\n```json\n{\"image\": \"img1\", \"label\": \"x\"}\n```\nObservation: invented").Actions.Count;

@@ -5,6 +5,7 @@ using VisionAgent.Core.Agent;
 using VisionAgent.Core.Configuration;
 using VisionAgent.Evaluation.Running;
 using VisionAgent.Evaluation.Tasks;
+using VisionAgent.Hosting;
 using VisionAgent.Plugins.ImageInfo;
 using VisionAgent.Testing;
 using VisionAgent.Testing.Llm;
@@ -70,8 +71,7 @@ public class EvalBenchmarks
 
     private SuiteOptions Options(string work) => new()
     {
-        Config = new VisionAgentConfig(),
-        ExpertAssemblies = [typeof(ImageInfoExpertModule).Assembly],
+        Host = new AgentHostOptions { Config = new VisionAgentConfig(), ExpertAssemblies = [typeof(ImageInfoExpertModule).Assembly] },
         WorkDirectory = Path.Combine(_root, work),
     };
 

@@ -4,6 +4,7 @@ using Microsoft.SemanticKernel;
 using VisionAgent.Abstractions;
 using VisionAgent.Core.Experts;
 using VisionAgent.Core.Llm.Offline;
+using VisionAgent.Hosting;
 using VisionAgent.Onnx;
 using VisionAgent.Testing;
 

@@ -37,12 +37,19 @@ public sealed class UnknownHandleException(string handle, IEnumerable<string> va
     }
 }
 
-/// <summary>A model file an expert needs is not installed; the message names the command that fetches it.</summary>
-public sealed class ModelMissingException(string expert, string modelName, string detail)
+/// <summary>
+/// A model file an expert needs is not installed; the message names the command that fetches it, or, for a file
+/// with no download source, how to give its path.
+/// </summary>
+public sealed class ModelMissingException(string expert, string modelName, string detail, string? remedy = null)
     : VisionAgentException(
-        $"the {expert} expert needs model '{modelName}' ({detail}); install it with: visionagent models fetch {expert}",
+        $"the {expert} expert needs model '{modelName}' ({detail}); {remedy ?? $"install it with: visionagent models fetch {expert}"}",
         ExitCodes.BadInput)
 {
+    /// <summary>What to do about a file that no source serves.</summary>
+    public static string ConfigurePathRemedy(string expert, string modelName) =>
+        $"no download source is known: give its path with --model {modelName}=PATH or under experts.{expert}.models.{modelName} in visionagent.yaml";
+
     public string Expert { get; } = expert;
     public string ModelName { get; } = modelName;
 }

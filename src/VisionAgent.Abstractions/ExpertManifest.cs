@@ -78,7 +78,18 @@ public sealed class ModelFileSpec
     /// <summary>True when the files can be fetched on the build machines without credentials (fetched on first use).</summary>
     public bool AutoFetch { get; init; }
 
+    /// <summary>
+    /// Functions of the expert that cannot run without this optional file (edit's inpaint needs the diffusion
+    /// weights; its other functions do not). Required files are needed by every function.
+    /// </summary>
+    public List<string> NeededBy { get; init; } = [];
+
+    /// <summary>Tried in order until one serves a file that matches <see cref="Sha256"/>.</summary>
     public List<ModelSource> Sources { get; init; } = [];
+
+    /// <summary>True when a function of the expert cannot run without this file.</summary>
+    public bool IsNeededBy(string function) =>
+        Required || NeededBy.Any(f => string.Equals(f, function, StringComparison.OrdinalIgnoreCase));
 }
 
 /// <summary>Where a model file comes from: exactly one of npm, nuget or url is set.</summary>

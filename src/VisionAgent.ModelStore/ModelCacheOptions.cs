@@ -19,6 +19,9 @@ public sealed record ModelCacheOptions
 
     public IProgress<ExpertProgress>? Progress { get; init; }
 
+    /// <summary>One-line notes while fetching (a source that failed and the next one tried).</summary>
+    public Action<string>? Warn { get; init; }
+
     /// <summary>Fetches npm and NuGet packages; the default runs the ordinary <c>npm</c> and <c>dotnet</c> clients.</summary>
     public IPackageFetcher? PackageFetcher { get; init; }
 

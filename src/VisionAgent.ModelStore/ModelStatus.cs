@@ -23,7 +23,15 @@ public sealed record ModelFileStatus
 
     public string? Sha256 { get; init; }
     public string? License { get; init; }
+    /// <summary>The first source in the manifest's order.</summary>
     public required string Source { get; init; }
+
+    /// <summary>The source that served the cached file, when it was fetched by this cache.</summary>
+    public string? ServedBy { get; init; }
+
+    /// <summary>How many sources the manifest lists (tried in order).</summary>
+    public int SourceCount { get; init; }
+
     public required bool Required { get; init; }
     public string? Group { get; init; }
     public required bool AutoFetch { get; init; }
@@ -50,4 +58,8 @@ public sealed record ModelVerifyResult(string Expert, string Name, string Path, 
 }
 
 /// <summary>The result of fetching one model file.</summary>
-public sealed record ModelFetchResult(string Expert, string Name, string Path, bool Downloaded, long Size, string Sha256);
+public sealed record ModelFetchResult(string Expert, string Name, string Path, bool Downloaded, long Size, string Sha256)
+{
+    /// <summary>The source that served a downloaded file.</summary>
+    public string? Source { get; init; }
+}

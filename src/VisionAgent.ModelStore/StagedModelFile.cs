@@ -50,15 +50,15 @@ internal sealed class StagedModelFile : IAsyncDisposable
     }
 
     /// <summary>Checks the result and moves it into place; returns its sha256 (lower-case hex).</summary>
-    public async Task<string> CommitAsync(string label, long? expectedSize, string? expectedSha256, CancellationToken cancellationToken)
+    public async Task<string> CommitAsync(long? expectedSize, string? expectedSha256, CancellationToken cancellationToken)
     {
         await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
         await _stream.DisposeAsync().ConfigureAwait(false);
         var sha = Convert.ToHexStringLower(_hash.GetHashAndReset());
         if (expectedSize is { } size && size != Length)
-            throw new VisionAgentException($"{label}: downloaded {Length} bytes, expected {size}; the file was discarded");
+            throw new ModelSourceException($"size mismatch: {Length} bytes, expected {size}; the file was discarded");
         if (expectedSha256 is not null && !string.Equals(sha, expectedSha256, StringComparison.OrdinalIgnoreCase))
-            throw new VisionAgentException($"{label}: sha256 mismatch (got {sha}, expected {expectedSha256.ToLowerInvariant()}); the file was discarded");
+            throw new ModelSourceException($"checksum mismatch: sha256 {sha}, expected {expectedSha256.ToLowerInvariant()}; the file was discarded");
         File.Move(_tempPath, _finalPath, overwrite: true);
         _committed = true;
         return sha;

@@ -47,4 +47,36 @@ public sealed class ToolCommandTests
         Assert.Equal("image", tool.GetProperty("parameters")[0].GetProperty("name").GetString());
         Assert.True(tool.GetProperty("parameters")[0].GetProperty("required").GetBoolean());
     }
+
+    [Fact]
+    public async Task Tools_says_which_functions_of_a_ready_expert_still_need_models()
+    {
+        var json = await CliRunner.RunAsync("tools", "--json");
+        var text = await CliRunner.RunAsync("tools");
+
+        Assert.Equal(0, json.ExitCode);
+        using var doc = JsonDocument.Parse(json.Output);
+        var edit = doc.RootElement.EnumerateArray().Single(e => e.GetProperty("name").GetString() == "edit");
+        Assert.Equal("ready", edit.GetProperty("status").GetString());
+        Assert.Contains("inpaint needs models", edit.GetProperty("detail").GetString());
+        var tools = edit.GetProperty("tools").EnumerateArray().ToDictionary(t => t.GetProperty("name").GetString()!);
+        Assert.False(tools["edit.inpaint"].GetProperty("ready").GetBoolean());
+        Assert.Contains("experts.edit.models", tools["edit.inpaint"].GetProperty("needs").GetString());
+        Assert.True(tools["edit.crop"].GetProperty("ready").GetBoolean());
+        Assert.False(tools["edit.crop"].TryGetProperty("needs", out var needs) && needs.ValueKind != JsonValueKind.Null);
+        Assert.Contains(text.Output.Split('\n'), line => line.Contains("edit.inpaint", StringComparison.Ordinal) && line.Contains("needs models", StringComparison.Ordinal));
+        Assert.DoesNotContain(text.Output.Split('\n'), line => line.Contains("edit.crop", StringComparison.Ordinal) && line.Contains("needs models", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Fetching_files_that_no_source_serves_is_one_line_that_says_how_to_give_them()
+    {
+        var run = await CliRunner.RunAsync("models", "fetch", "edit", "--group", "sd-inpaint");
+
+        Assert.Equal(3, run.ExitCode);
+        var line = Assert.Single(run.Error.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("no download source is known", line);
+        Assert.Contains("experts.edit.models", line);
+        Assert.DoesNotContain("unexpected", line);
+    }
 }

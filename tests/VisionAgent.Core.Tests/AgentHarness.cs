@@ -5,7 +5,7 @@ using VisionAgent.Abstractions;
 using VisionAgent.Core.Agent;
 using VisionAgent.Core.Configuration;
 using VisionAgent.Core.Experts;
-using VisionAgent.Core.Hosting;
+using VisionAgent.Hosting;
 using VisionAgent.Plugins.ImageInfo;
 using VisionAgent.Testing;
 
@@ -30,10 +30,14 @@ public sealed class AgentHarness : IDisposable
         config.Llm.TimeoutSeconds = 5;
         llm?.Invoke(config.Llm);
         agent?.Invoke(config.Agent);
-        Host = AgentHost.Create(
-            new AgentHostOptions { Config = config, Home = Folder, OutputDirectory = Path.Combine(Folder, "out") },
-            [typeof(ImageInfoExpertModule).Assembly],
-            [Entry("read", "Reads the text in an image.", new ReaderPlugin(this)), Entry("edit", "Edits an image.", new EditPlugin(this))]);
+        Host = TestHostFactory.Create(new AgentHostOptions
+        {
+            Config = config,
+            Home = Folder,
+            OutputDirectory = Path.Combine(Folder, "out"),
+            ExpertAssemblies = [typeof(ImageInfoExpertModule).Assembly],
+            ExtraExperts = [Entry("read", "Reads the text in an image.", new ReaderPlugin(this)), Entry("edit", "Edits an image.", new EditPlugin(this))],
+        });
         var image = Path.Combine(Folder, "cat.png");
         File.Copy(RepositoryPaths.SampleImage("chelsea.png"), image);
         Host.Images.AddInput(image);
@@ -59,7 +63,7 @@ public sealed class AgentHarness : IDisposable
 
     public void Dispose()
     {
-        Host.Dispose();
+        TestHostFactory.Dispose(Host);
         Directory.Delete(Folder, recursive: true);
     }
 

@@ -4,7 +4,8 @@ using VisionAgent.Abstractions;
 using VisionAgent.Core.Agent;
 using VisionAgent.Core.Configuration;
 using VisionAgent.Core.Experts;
-using VisionAgent.Core.Hosting;
+using VisionAgent.ExternalExperts;
+using VisionAgent.Hosting;
 using VisionAgent.Plugins.ImageInfo;
 
 namespace VisionAgent.Core.Tests;
@@ -17,16 +18,33 @@ public static class TestHosts
     {
         var home = Path.Combine(Path.GetTempPath(), "visionagent-core-tests", Guid.NewGuid().ToString("N"));
         TestExperts? probe = null;
-        var host = AgentHost.Create(
-            new AgentHostOptions { Config = config ?? new VisionAgentConfig(), Home = home, OfflineModels = true },
-            [typeof(ImageInfoExpertModule).Assembly],
-            expertFactory: h =>
+        var host = TestHostFactory.Create(new AgentHostOptions
+        {
+            Config = config ?? new VisionAgentConfig(),
+            Home = home,
+            OfflineModels = true,
+            ExpertAssemblies = [typeof(ImageInfoExpertModule).Assembly],
+            ExpertFactory = h =>
             {
                 probe = new TestExperts(h.Images);
                 return [TestExperts.Entry(probe)];
-            });
+            },
+        });
         return (host, probe!);
     }
+}
+
+/// <summary>Builds hosts for tests that construct them synchronously.</summary>
+public static class TestHostFactory
+{
+    /// <summary>
+    /// A host without plugin folders or MCP servers: with nothing external to start, creating and disposing it
+    /// completes at once, so tests may build it in a constructor.
+    /// </summary>
+    public static AgentHost Create(AgentHostOptions options) =>
+        AgentHost.CreateAsync(options with { External = ExternalExpertSources.None }, CancellationToken.None).GetAwaiter().GetResult();
+
+    public static void Dispose(AgentHost host) => host.DisposeAsync().AsTask().GetAwaiter().GetResult();
 }
 
 /// <summary>A test expert: counting calls, failing on request, and returning untrusted text.</summary>

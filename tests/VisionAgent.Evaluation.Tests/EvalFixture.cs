@@ -3,6 +3,7 @@ using VisionAgent.Core.Configuration;
 using VisionAgent.Evaluation.Reports;
 using VisionAgent.Evaluation.Running;
 using VisionAgent.Evaluation.Tasks;
+using VisionAgent.Hosting;
 using VisionAgent.Plugins.ImageInfo;
 using VisionAgent.Testing;
 using VisionAgent.Testing.Llm;
@@ -29,8 +30,7 @@ public sealed class EvalFixture : IDisposable
 
     public static SuiteOptions Options(string work, Func<EvalTask, TaskLlm>? llm = null) => new()
     {
-        Config = new VisionAgentConfig(),
-        ExpertAssemblies = [typeof(ImageInfoExpertModule).Assembly],
+        Host = new AgentHostOptions { Config = new VisionAgentConfig(), ExpertAssemblies = [typeof(ImageInfoExpertModule).Assembly] },
         Llm = llm ?? (_ => new TaskLlm(new ScriptedChatService(responder: ImageInfoPlanner.Respond), new LlmIdentity("scripted", "image-info-planner"))),
         WorkDirectory = work,
     };

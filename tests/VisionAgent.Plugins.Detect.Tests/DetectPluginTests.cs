@@ -258,8 +258,10 @@ public sealed class DetectPluginTests : IDisposable
         Assert.NotNull(model);
         Assert.True(model.Required);
         Assert.False(model.AutoFetch);
-        Assert.Equal("AGPL-3.0", model.License);
-        Assert.StartsWith("https://", Assert.Single(model.Sources).Url);
+        Assert.StartsWith("AGPL-3.0", model.License);
+        Assert.All(model.Sources, s => Assert.StartsWith("https://", s.Url));
+        Assert.Contains("/resolve/85bc8d7ab30d4065a41909d756c42819b67b4388/", model.Sources[0].Url);
+        Assert.Equal("190ba5f1e61411a001683e349d6b2cdb0804c0dc67a5e34cd8ff6fd00ee54b4d", model.Sha256);
         Assert.Equal("0.25", _manifest.Settings["confidence"]);
         var examples = _manifest.Routing.SelectMany(r => r.Examples).ToList();
         Assert.Contains(examples, e => e.StartsWith("how many", StringComparison.Ordinal));

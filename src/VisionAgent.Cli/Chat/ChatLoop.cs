@@ -4,7 +4,7 @@ using VisionAgent.Abstractions;
 using VisionAgent.Cli.Rendering;
 using VisionAgent.Cli.Sessions;
 using VisionAgent.Core.Agent;
-using VisionAgent.Core.Hosting;
+using VisionAgent.Hosting;
 
 namespace VisionAgent.Cli.Chat;
 

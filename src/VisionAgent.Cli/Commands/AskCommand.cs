@@ -33,7 +33,7 @@ public static class AskCommand
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         var overrides = GlobalOptions.Overrides(parse, parse.GetValue(MaxSteps), parse.GetValue(Mode), parse.GetValue(Timeout));
-        using var cli = CliHost.Create(parse, overrides);
+        await using var cli = await CliHost.CreateAsync(parse, cancellationToken, overrides);
         var question = parse.GetValue(Question) ?? "";
         if (string.IsNullOrWhiteSpace(question)) throw new BadInputException("the question is empty");
         cli.AddImages(parse.GetValue(Images) ?? []);

@@ -28,7 +28,7 @@ public static class ChatCommand
     private static async Task<int> RunAsync(ParseResult parse, TextReader input, CancellationToken cancellationToken)
     {
         var overrides = GlobalOptions.Overrides(parse, parse.GetValue(MaxSteps), parse.GetValue(Mode));
-        using var cli = CliHost.Create(parse, overrides);
+        await using var cli = await CliHost.CreateAsync(parse, cancellationToken, overrides);
         var (chat, identity) = cli.CreateLlm();
         var session = cli.Host.CreateSession(chat, identity);
         using var log = new SessionLog(DataFolders.Sessions(cli.Host.Home), cli.Host.Options.SessionId, cli.Host.Marker);

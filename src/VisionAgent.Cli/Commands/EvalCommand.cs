@@ -5,13 +5,12 @@ using Spectre.Console;
 using VisionAgent.Abstractions;
 using VisionAgent.Cli.Rendering;
 using VisionAgent.Core.Configuration;
-using VisionAgent.Core.Hosting;
-using VisionAgent.Core.Llm;
 using VisionAgent.Core.Llm.Offline;
 using VisionAgent.Evaluation;
 using VisionAgent.Evaluation.Reports;
 using VisionAgent.Evaluation.Running;
 using VisionAgent.Evaluation.Tasks;
+using VisionAgent.Hosting;
 
 namespace VisionAgent.Cli.Commands;
 
@@ -91,31 +90,30 @@ public static class EvalCommand
         var work = parse.GetValue(GlobalOptions.Output)
             ?? (reportDirectory is not null ? Path.Combine(reportDirectory, "work") : Path.Combine(Path.GetTempPath(), "visionagent-eval-" + Guid.NewGuid().ToString("N")[..8]));
 
-        IDisposable? owner = null;
+        // Every task's host starts from the options every other command uses, with the plugin folders and MCP
+        // servers found once for the suite, so eval sees exactly the experts that ask and chat see.
+        var hostOptions = CliHost.HostOptions(parse, config);
+        await using var external = await AgentHost.DiscoverExternalExpertsAsync(config, startMcpServers: true, expertAssemblies: null, cancellationToken);
+        hostOptions = hostOptions with { External = external, OutputDirectory = null };
+
+        AgentHost? plannerHost = null;
         Func<EvalTask, TaskLlm>? llm = null;
-        if (replay is null && ConfigLoader.HasLlm(config))
+        if (replay is null)
         {
-            var (service, identity, disposable) = ChatServiceFactory.CreateOpenAi(config.Llm);
-            owner = disposable;
+            // One host plans for the whole suite: the configured LLM, or with none the offline planner, which routes
+            // by the experts' manifests that every task's host shares.
+            plannerHost = await AgentHost.CreateAsync(hostOptions with { OutputDirectory = Path.Combine(work, "planner") }, cancellationToken);
+            var (service, identity) = plannerHost.CreateLlm(message => error.WriteLine($"warning: {message}"));
+            if (service is OfflinePlanner) console.MarkupLine($"[grey]{Markup.Escape(CliHost.PlannerLine(identity))}[/]");
             llm = _ => new TaskLlm(service, identity);
         }
-        else if (replay is null)
-        {
-            // No LLM: the offline planner plans every task. It routes by the experts' manifests, which every
-            // task's host shares, so one planner (with its own host for the registry) serves them all.
-            var plannerHost = AgentHost.Create(new AgentHostOptions { Config = config, OutputDirectory = Path.Combine(work, "planner") });
-            owner = plannerHost;
-            var planner = OfflinePlannerFactory.Create(plannerHost, message => error.WriteLine($"warning: {message}"));
-            console.MarkupLine($"[grey]{Markup.Escape(CliHost.PlannerLine(planner.Identity))}[/]");
-            llm = _ => new TaskLlm(planner, planner.Identity);
-        }
-        using var llmOwner = owner;
+        await using var plannerOwner = plannerHost;
 
         var done = 0;
         var gate = new Lock();
         var runner = new SuiteRunner(new SuiteOptions
         {
-            Config = config,
+            Host = hostOptions,
             Llm = llm,
             RecordDirectory = record,
             ReplayDirectory = replay,

@@ -1,6 +1,6 @@
 using System.CommandLine;
 using System.Reflection;
-using VisionAgent.Plugins.Hosting.Mcp;
+using VisionAgent.ExternalExperts.Mcp;
 
 namespace VisionAgent.Cli.Commands;
 
@@ -17,9 +17,9 @@ public static class McpCommand
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
         // Configured MCP servers are not started here: one of them may be this very command.
-        using var cli = CliHost.Create(parse, startMcpServers: false);
+        await using var cli = await CliHost.CreateAsync(parse, cancellationToken, startMcpServers: false);
         var version = typeof(McpCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
-        await new McpToolServer(cli.Host).RunStdioAsync(version.Split('+')[0], cancellationToken);
+        await new McpToolServer(cli.Host.Registry, cli.Host.Invoker, cli.Host.Images).RunStdioAsync(version.Split('+')[0], cancellationToken);
         return 0;
     }
 }

@@ -1,3 +1,4 @@
+using VisionAgent.ModelStore;
 using System.CommandLine;
 using Spectre.Console;
 using VisionAgent.Abstractions;
@@ -15,7 +16,7 @@ public static class ModelsCommand
     public static Command Create()
     {
         var list = new Command("list", "What each expert needs, what is present, sizes and licences") { Json };
-        list.SetAction((parse, _) => Task.FromResult(List(parse)));
+        list.SetAction(ListAsync);
         var fetch = new Command("fetch", "Download experts' models (verified, atomic, idempotent)") { Experts, Group, Json };
         fetch.SetAction(FetchAsync);
         var verify = new Command("verify", "Check every present model against its checksum") { Json };
@@ -23,13 +24,13 @@ public static class ModelsCommand
         return new Command("models", "Manage the model cache ($VISIONAGENT_MODELS)") { list, fetch, verify };
     }
 
-    private static int List(ParseResult parse)
+    private static async Task<int> ListAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        using var cli = CliHost.Create(parse);
+        await using var cli = await CliHost.CreateAsync(parse, cancellationToken);
         var files = cli.Host.Models.List();
         if (parse.GetValue(Json))
         {
-            cli.Output.WriteLine(JsonOutput.Serialize(new { cache = cli.Host.Models.Directory, models = files }));
+            await cli.Output.WriteLineAsync(JsonOutput.Serialize(new { cache = cli.Host.Models.Directory, models = files }));
             return 0;
         }
         var table = new Table().AddColumns("expert", "model", "status", "size", "licence", "source");
@@ -39,16 +40,22 @@ public static class ModelsCommand
                 : file.Required ? (file.AutoFetch ? "[yellow]fetched on first use[/]" : "[red]missing[/]") : "[grey]optional[/]";
             var size = (file.Size ?? file.ExpectedSize) is { } bytes ? $"{bytes / 1048576.0:0.0} MiB" : "?";
             table.AddRow(Markup.Escape(file.Expert), Markup.Escape(file.Name + (file.Group is null ? "" : $" ({file.Group})")), status, size,
-                Markup.Escape(file.License ?? ""), Markup.Escape(file.Source));
+                Markup.Escape(file.License ?? ""), Markup.Escape(SourceText(file)));
         }
         cli.Console.MarkupLine($"[grey]cache: {Markup.Escape(cli.Host.Models.Directory)}[/]");
         cli.Console.Write(table);
         return 0;
     }
 
+    /// <summary>The source that served a cached file, else the first one tried, and how many follow it.</summary>
+    private static string SourceText(ModelFileStatus file) =>
+        file.ServedBy is { } served ? $"served by {served}"
+        : file.SourceCount > 1 ? $"{file.Source} (+{file.SourceCount - 1} fallback)"
+        : file.Source;
+
     private static async Task<int> FetchAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        using var cli = CliHost.Create(parse);
+        await using var cli = await CliHost.CreateAsync(parse, cancellationToken);
         var requested = parse.GetValue(Experts) is { Length: > 0 } names ? names : cli.Host.Models.Manifests.Where(m => m.Models.Count > 0).Select(m => m.Name).ToArray();
         var group = parse.GetValue(Group);
         var results = new List<object>();
@@ -70,7 +77,7 @@ public static class ModelsCommand
 
     private static async Task<int> VerifyAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        using var cli = CliHost.Create(parse);
+        await using var cli = await CliHost.CreateAsync(parse, cancellationToken);
         var results = await cli.Host.Models.VerifyAsync(null, cancellationToken);
         if (parse.GetValue(Json)) await cli.Output.WriteLineAsync(JsonOutput.Serialize(results));
         else

@@ -1,5 +1,5 @@
 using System.CommandLine;
-using VisionAgent.Plugins.Hosting.Scaffold;
+using VisionAgent.ExternalExperts.Scaffold;
 
 namespace VisionAgent.Cli.Commands;
 

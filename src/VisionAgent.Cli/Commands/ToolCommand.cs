@@ -31,7 +31,7 @@ public static class ToolCommand
         var expertName = toolName.Split('.', 2)[0];
         var modelArguments = parse.GetValue(Models) ?? [];
 
-        using var cli = CliHost.Create(parse);
+        await using var cli = await CliHost.CreateAsync(parse, cancellationToken);
         var expert = cli.Host.Registry.Experts.FirstOrDefault(e => string.Equals(e.Manifest.Name, expertName, StringComparison.OrdinalIgnoreCase))
             ?? throw new BadInputException($"unknown tool '{toolName}'; known: {string.Join(", ", cli.Host.Registry.Tools.Select(t => t.Name))}");
         foreach (var argument in modelArguments)

@@ -13,11 +13,12 @@ public static class ToolsCommand
     public static Command Create()
     {
         var command = new Command("tools", "List the experts, their functions and parameters, and what each still needs") { Json };
-        command.SetAction((parse, _) => Task.FromResult(Run(parse)));
+        command.SetAction(RunAsync);
         return command;
     }
 
-    public sealed record ToolInfo(string Name, string Description, IReadOnlyList<ParameterInfo> Parameters);
+    /// <param name="Needs">Null when the function can run; else the models it needs and the command that installs them.</param>
+    public sealed record ToolInfo(string Name, string Description, IReadOnlyList<ParameterInfo> Parameters, bool Ready, string? Needs);
     public sealed record ParameterInfo(string Name, string? Description, bool Required, string? Type);
     public sealed record ExpertInfo(string Name, string Description, string Origin, string Status, string? Detail, IReadOnlyList<ToolInfo> Tools);
 
@@ -26,7 +27,9 @@ public static class ToolsCommand
         var tools = registry.Tools.Where(t => t.Expert == expert).Select(t => new ToolInfo(
             t.Name,
             t.Function.Description,
-            t.Parameters.Select(p => new ParameterInfo(p.Name, p.Description, p.IsRequired, p.ParameterType?.Name)).ToList())).ToList();
+            t.Parameters.Select(p => new ParameterInfo(p.Name, p.Description, p.IsRequired, p.ParameterType?.Name)).ToList(),
+            registry.Unavailable(t) is null,
+            registry.Unavailable(t))).ToList();
         string status;
         string? detail = null;
         if (expert.LoadError is not null)
@@ -52,17 +55,26 @@ public static class ToolsCommand
             {
                 status = "ready";
             }
+            var partial = tools.Where(t => !t.Ready).ToList();
+            if (missing.Count == 0 && partial.Count > 0)
+            {
+                var notes = string.Join("; ", partial.Select(t => $"{FunctionName(t.Name)} {t.Needs}"));
+                detail = detail is null ? notes : $"{detail}; {notes}";
+            }
         }
         return new ExpertInfo(expert.Manifest.Name, expert.Manifest.Description, expert.Origin, status, detail, tools);
     }).ToList();
 
-    private static int Run(ParseResult parse)
+    private static string FunctionName(string toolName) =>
+        toolName.Contains('.', StringComparison.Ordinal) ? toolName[(toolName.IndexOf('.', StringComparison.Ordinal) + 1)..] : toolName;
+
+    private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
     {
-        using var cli = CliHost.Create(parse);
+        await using var cli = await CliHost.CreateAsync(parse, cancellationToken);
         var experts = Describe(cli.Host.Registry);
         if (parse.GetValue(Json))
         {
-            cli.Output.WriteLine(JsonOutput.Serialize(experts));
+            await cli.Output.WriteLineAsync(JsonOutput.Serialize(experts));
             return 0;
         }
         foreach (var expert in experts)
@@ -74,7 +86,8 @@ public static class ToolsCommand
             foreach (var tool in expert.Tools)
             {
                 var parameters = string.Join(", ", tool.Parameters.Select(p => p.Required ? p.Name : p.Name + "?"));
-                cli.Console.MarkupLine($"  - [cyan]{Markup.Escape(tool.Name)}[/]({Markup.Escape(parameters)})");
+                var needs = tool.Ready || expert.Status != "ready" ? "" : $" [yellow]{Markup.Escape(tool.Needs!)}[/]";
+                cli.Console.MarkupLine($"  - [cyan]{Markup.Escape(tool.Name)}[/]({Markup.Escape(parameters)}){needs}");
             }
         }
         return 0;

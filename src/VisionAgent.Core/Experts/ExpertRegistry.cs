@@ -84,11 +84,34 @@ public sealed class ExpertRegistry
     }
 
     /// <summary>Names of the required model files that are neither present nor fetchable on first use.</summary>
-    public IReadOnlyList<string> MissingModels(ExpertManifest manifest) =>
-        manifest.Models
-            .Where(m => m.Required && !m.AutoFetch && !Models.IsAvailable(manifest.Name, m.Name))
-            .Select(m => m.Name)
-            .ToList();
+    public IReadOnlyList<string> MissingModels(ExpertManifest manifest) => Missing(manifest, m => m.Required).Select(m => m.Name).ToList();
+
+    /// <summary>
+    /// The files one tool cannot run without that are neither present nor fetchable on first use: the expert's
+    /// required files and the optional ones the manifest marks as needed by this function.
+    /// </summary>
+    public IReadOnlyList<ModelFileSpec> MissingModels(ToolDescriptor tool) =>
+        Missing(tool.Expert.Manifest, m => m.IsNeededBy(tool.Function.Name)).ToList();
+
+    /// <summary>Null when the tool can run; else what it needs, with the command that installs it.</summary>
+    public string? Unavailable(ToolDescriptor tool)
+    {
+        var missing = MissingModels(tool);
+        if (missing.Count == 0) return null;
+        var expert = tool.Expert.Manifest.Name;
+        if (missing.Any(m => m.Sources.Count == 0))
+            return $"needs models ({string.Join(", ", missing.Select(m => m.Name))}): no download source is known; give their paths under experts.{expert}.models in visionagent.yaml";
+        var groups = missing.Select(m => m.Group).Distinct().ToList();
+        var fetch = groups.Count == 1 && groups[0] is { } group
+            ? $"visionagent models fetch {expert} --group {group}"
+            : $"visionagent models fetch {expert}";
+        return groups.Count == 1 && groups[0] is not null
+            ? $"needs models: {fetch}"
+            : $"needs models ({string.Join(", ", missing.Select(m => m.Name))}): {fetch}";
+    }
+
+    private IEnumerable<ModelFileSpec> Missing(ExpertManifest manifest, Func<ModelFileSpec, bool> needed) =>
+        manifest.Models.Where(m => needed(m) && !m.AutoFetch && !Models.IsAvailable(manifest.Name, m.Name));
 
     /// <summary>Instantiates one module; a failure is recorded on the entry (reported by <c>tools</c>), never thrown.</summary>
     public static ExpertEntry CreateEntry(Type moduleType, Assembly assembly, Func<ExpertManifest, ExpertContext> contextFactory, string origin, ExpertManifest? manifest = null)

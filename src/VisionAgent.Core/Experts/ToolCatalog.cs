@@ -10,7 +10,8 @@ public static class ToolCatalog
     public static string Describe(ExpertRegistry registry, string lineTemplate)
     {
         var builder = new StringBuilder();
-        foreach (var tool in registry.Tools)
+        // A function whose models are not installed is not offered: the model could only fail to call it.
+        foreach (var tool in registry.Tools.Where(t => registry.Unavailable(t) is null))
         {
             if (builder.Length > 0) builder.Append('\n');
             builder.Append(PromptLibrary.Fill(lineTemplate, new Dictionary<string, string>

@@ -1,15 +1,12 @@
 using System.Diagnostics;
-using System.Reflection;
 using Microsoft.SemanticKernel.ChatCompletion;
 using VisionAgent.Abstractions;
 using VisionAgent.Core.Agent;
-using VisionAgent.Core.Configuration;
-using VisionAgent.Core.Hosting;
-using VisionAgent.Core.Prompts;
 using VisionAgent.Evaluation.Recording;
 using VisionAgent.Evaluation.Reports;
 using VisionAgent.Evaluation.Scoring;
 using VisionAgent.Evaluation.Tasks;
+using VisionAgent.Hosting;
 using VisionAgent.Onnx;
 
 namespace VisionAgent.Evaluation.Running;
@@ -20,13 +17,11 @@ public sealed record TaskLlm(IChatCompletionService Chat, LlmIdentity Identity);
 /// <summary>How a suite runs.</summary>
 public sealed record SuiteOptions
 {
-    public required VisionAgentConfig Config { get; init; }
-
-    /// <summary>The expert assemblies; null discovers the built-in ones beside the host.</summary>
-    public IReadOnlyList<Assembly>? ExpertAssemblies { get; init; }
-
-    /// <summary>Experts built per task host (they may need its image store), beside the assemblies' ones.</summary>
-    public Func<AgentHost, IEnumerable<VisionAgent.Core.Experts.ExpertEntry>>? ExpertFactory { get; init; }
+    /// <summary>
+    /// The host every task gets, as every other command builds it (configuration, experts, plugin folders, MCP servers);
+    /// each task's copy gets its own output folder and session id, the suite's shared ONNX sessions and its interceptor.
+    /// </summary>
+    public required AgentHostOptions Host { get; init; }
 
     /// <summary>The agent's LLM for a task (live and record modes); each task may get its own instance.</summary>
     public Func<EvalTask, TaskLlm>? Llm { get; init; }
@@ -72,15 +67,19 @@ public sealed class SuiteRunner(SuiteOptions options)
             throw new BadInputException("--frozen-experts needs --replay DIR");
         var started = DateTimeOffset.UtcNow;
         var clock = Stopwatch.StartNew();
-        var assemblies = options.ExpertAssemblies ?? BuiltInExperts.Discover();
-        using var onnx = new OnnxSessionPool(new OnnxOptions { Device = options.Config.Onnx.Device, GpuId = options.Config.Onnx.Gpu, Threads = options.Config.Onnx.Threads }, options.Warn);
+        using var onnx = options.Host.SharedOnnx is null ? AgentHost.CreateOnnxPool(options.Host.Config, options.Warn) : null;
+        var external = options.Host.External is null
+            ? await AgentHost.DiscoverExternalExpertsAsync(options.Host.Config, options.Host.StartMcpServers, options.Host.ExpertAssemblies, cancellationToken)
+            : null;
+        await using var ownedExternal = external;
+        var template = options.Host with { SharedOnnx = options.Host.SharedOnnx ?? onnx, External = options.Host.External ?? external };
         var reports = new TaskReport[tasks.Count];
         await Parallel.ForEachAsync(
             Enumerable.Range(0, tasks.Count),
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism), CancellationToken = cancellationToken },
             async (index, ct) =>
             {
-                reports[index] = await RunTaskAsync(tasks[index], assemblies, onnx, ct);
+                reports[index] = await RunTaskAsync(tasks[index], template, ct);
                 options.TaskFinished?.Invoke(reports[index]);
             });
         var llm = _identity;
@@ -97,7 +96,7 @@ public sealed class SuiteRunner(SuiteOptions options)
         };
     }
 
-    private async Task<TaskReport> RunTaskAsync(EvalTask task, IReadOnlyList<Assembly> assemblies, OnnxSessionPool onnx, CancellationToken cancellationToken)
+    private async Task<TaskReport> RunTaskAsync(EvalTask task, AgentHostOptions template, CancellationToken cancellationToken)
     {
         var clock = Stopwatch.StartNew();
         var turns = new List<TurnReport>();
@@ -123,23 +122,14 @@ public sealed class SuiteRunner(SuiteOptions options)
             var cassette = options.ReplayDirectory is { } replayDirectory
                 ? await CassetteStore.LoadAsync(replayDirectory, task.Id, cancellationToken)
                 : new Cassette { Task = task.Id };
-            using var host = AgentHost.Create(new AgentHostOptions
-            {
-                Config = options.Config,
-                OutputDirectory = Path.Combine(work, "images"),
-                SharedOnnx = onnx,
-                OfflineModels = options.FrozenExperts,
-                SessionId = task.Id,
-            }, assemblies, expertFactory: options.ExpertFactory);
-
             TaskLlm llm;
             IChatCompletionService judge;
-            IToolCallInterceptor? interceptor = null;
+            Func<AgentHost, IToolCallInterceptor?>? interceptor = null;
             if (options.ReplayDirectory is not null)
             {
                 llm = new TaskLlm(new ReplayChatService(cassette.LlmCalls, cursor), new LlmIdentity(cassette.Provider, cassette.Model));
                 judge = new ReplayChatService(cassette.JudgeCalls, judgeCursor, "judge_request");
-                if (options.FrozenExperts) interceptor = new FrozenToolInterceptor(cassette.ToolCalls, cursor, host.Images);
+                if (options.FrozenExperts) interceptor = h => new FrozenToolInterceptor(cassette.ToolCalls, cursor, h.Images);
             }
             else
             {
@@ -152,7 +142,7 @@ public sealed class SuiteRunner(SuiteOptions options)
                 {
                     llm = live with { Chat = new RecordingChatService(live.Chat, cassette.LlmCalls, cursor) };
                     judge = new RecordingChatService(liveJudge, cassette.JudgeCalls, judgeCursor);
-                    interceptor = new RecordingToolInterceptor(cassette.ToolCalls, cursor);
+                    interceptor = _ => new RecordingToolInterceptor(cassette.ToolCalls, cursor);
                 }
                 else
                 {
@@ -161,18 +151,14 @@ public sealed class SuiteRunner(SuiteOptions options)
                 }
             }
 
-            var invoker = new ToolInvoker(host.Registry, host.Images, host.Marker, interceptor);
-            var agentOptions = new AgentOptions
+            await using var host = await AgentHost.CreateAsync(template with
             {
-                MaxSteps = task.MaxSteps ?? options.Config.Agent.MaxSteps,
-                Timeout = TimeSpan.FromSeconds(options.Config.Agent.TimeoutSeconds),
-                Mode = options.Config.Agent.Mode,
-                Vision = options.Config.Llm.Vision,
-                HistoryTurns = options.Config.Agent.HistoryTurns,
-                Temperature = options.Config.Llm.Temperature,
-                MaxTokens = options.Config.Llm.MaxTokens,
-            };
-            var session = new AgentSession(llm.Chat, invoker, host.Images, PromptLibrary.Default, agentOptions, llm.Identity);
+                OutputDirectory = Path.Combine(work, "images"),
+                OfflineModels = template.OfflineModels || options.FrozenExperts,
+                SessionId = task.Id,
+                Interceptor = interceptor,
+            }, cancellationToken);
+            var session = host.CreateSession(llm.Chat, llm.Identity, agentOptions: host.CreateAgentOptions() with { MaxSteps = task.MaxSteps ?? host.Config.Agent.MaxSteps });
             foreach (var image in task.Images) host.Images.AddInput(image);
 
             for (var i = 0; i < task.Turns.Count; i++)

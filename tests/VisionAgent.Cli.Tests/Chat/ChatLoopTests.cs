@@ -3,7 +3,8 @@ using VisionAgent.Cli.Chat;
 using VisionAgent.Cli.Rendering;
 using VisionAgent.Cli.Sessions;
 using VisionAgent.Core.Configuration;
-using VisionAgent.Core.Hosting;
+using VisionAgent.ExternalExperts;
+using VisionAgent.Hosting;
 using VisionAgent.Core.Llm.Offline;
 using VisionAgent.Testing;
 
@@ -23,7 +24,7 @@ public sealed class ChatLoopTests : IDisposable
 
     public ChatLoopTests()
     {
-        _host = AgentHost.Create(new AgentHostOptions { Config = new VisionAgentConfig(), Home = _home });
+        _host = AgentHost.CreateAsync(new AgentHostOptions { Config = new VisionAgentConfig(), Home = _home, External = ExternalExpertSources.None }, CancellationToken.None).GetAwaiter().GetResult();
         var planner = new OfflinePlanner(_host.Registry, SharedEmbedder.Value, _host.Marker);
         _session = _host.CreateSession(planner, planner.Identity);
         _log = new SessionLog(DataFolders.Sessions(_home), _host.Options.SessionId, _host.Marker);
@@ -131,7 +132,7 @@ public sealed class ChatLoopTests : IDisposable
     public void Dispose()
     {
         _log.Dispose();
-        _host.Dispose();
+        _host.DisposeAsync().AsTask().GetAwaiter().GetResult();
         _output.Dispose();
         Directory.Delete(_home, recursive: true);
     }

@@ -26,7 +26,7 @@ public sealed class AgentSessionTests
             "Thought: done\nFinal Answer: A 451x300 cat photo.",
         ]);
         var (session, probe, host) = Create(chat);
-        using var _ = host;
+        await using var _ = host;
 
         var result = await session.AskAsync("What is this?", null, CancellationToken.None);
 
@@ -53,7 +53,7 @@ public sealed class AgentSessionTests
             "Final Answer: ok",
         ]);
         var (session, probe, host) = Create(chat);
-        using var _ = host;
+        await using var _ = host;
 
         var result = await session.AskAsync("q", null, CancellationToken.None);
 
@@ -75,7 +75,7 @@ public sealed class AgentSessionTests
             "Final Answer: recovered",
         ]);
         var (session, probe, host) = Create(chat);
-        using var _ = host;
+        await using var _ = host;
 
         var result = await session.AskAsync("q", null, CancellationToken.None);
 
@@ -96,7 +96,7 @@ public sealed class AgentSessionTests
     {
         var chat = new ScriptedChatService(responder: _ => "Action: probe.echo\nAction Input: img1");
         var (session, _, host) = Create(chat, new VisionAgentConfig { Agent = new AgentConfig { MaxSteps = 3 } });
-        using var __ = host;
+        await using var __ = host;
 
         var result = await session.AskAsync("q", null, CancellationToken.None);
 
@@ -117,7 +117,7 @@ public sealed class AgentSessionTests
             return "Action: probe.echo\nAction Input: img1";
         });
         var (session, _, host) = Create(chat);
-        using var __ = host;
+        await using var __ = host;
 
         var result = await session.AskAsync("q", null, cts.Token);
 
@@ -130,7 +130,7 @@ public sealed class AgentSessionTests
     {
         var chat = new ScriptedChatService(["Action: probe.read\nAction Input: img1", "Final Answer: it says something"]);
         var (session, probe, host) = Create(chat);
-        using var _ = host;
+        await using var _ = host;
 
         await session.AskAsync("q", null, CancellationToken.None);
 
@@ -145,7 +145,7 @@ public sealed class AgentSessionTests
     {
         var chat = new ScriptedChatService(["Final Answer: a cat", "Final Answer: still a cat"]);
         var (session, _, host) = Create(chat);
-        using var _ = host;
+        await using var _ = host;
 
         await session.AskAsync("what is it?", null, CancellationToken.None);
         await session.AskAsync("and now?", null, CancellationToken.None);
@@ -160,7 +160,7 @@ public sealed class AgentSessionTests
     {
         var chat = new ScriptedChatService(["It is a cat.", "It is a cat, really."]);
         var (session, _, host) = Create(chat);
-        using var _ = host;
+        await using var _ = host;
 
         var result = await session.AskAsync("q", null, CancellationToken.None);
 

@@ -4,6 +4,7 @@ using VisionAgent.Abstractions;
 using VisionAgent.Core.Agent;
 using VisionAgent.Core.Experts;
 using VisionAgent.Core.Llm.Offline;
+using VisionAgent.Hosting;
 using VisionAgent.Core.Prompts;
 using VisionAgent.Imaging;
 using VisionAgent.Testing;

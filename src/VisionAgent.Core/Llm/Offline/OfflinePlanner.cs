@@ -71,6 +71,10 @@ public sealed partial class OfflinePlanner : IChatCompletionService
             return Final(why, $"I can't answer that with the offline planner: {NeedsLlm}.");
         }
 
+        if (_registry.Unavailable(match.Route.Tool) is { } needs)
+            return Final($"The question matches {match.Route.Tool.Name}, whose models are not installed.",
+                $"I can't do that here: {match.Route.Tool.Name} {needs}.");
+
         var plan = Plan(match.Route, out var missing);
         if (missing is not null)
             return Final($"The {match.Route.Expert.Manifest.Name} expert needs the {missing} expert first, which is not installed.",
@@ -130,7 +134,7 @@ public sealed partial class OfflinePlanner : IChatCompletionService
         }
         // A prerequisite whose models are not installed is skipped: the expert then works on the whole image
         // (segment falls back to the salient object when detect has no weights).
-        if (_registry.MissingModels(tool.Expert.Manifest).Count > 0) return true;
+        if (_registry.MissingModels(tool).Count > 0) return true;
         foreach (var before in candidate?.Rule.After ?? [])
         {
             if (!AddPrerequisite(before, steps, visiting, out missing)) return false;

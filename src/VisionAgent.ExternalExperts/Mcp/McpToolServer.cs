@@ -1,0 +1,161 @@
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.SemanticKernel;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using VisionAgent.Abstractions;
+using VisionAgent.Core.Agent;
+using VisionAgent.Core.Experts;
+
+namespace VisionAgent.ExternalExperts.Mcp;
+
+/// <summary>
+/// Serves every ready expert as an MCP tool. The image argument is a file path, a handle returned earlier, or
+/// <c>image_base64</c> data; every image is registered in this server's image store. Results are the
+/// observation as text plus produced images as image content.
+/// </summary>
+public sealed class McpToolServer(ExpertRegistry registry, ToolInvoker invoker, IImageStore images)
+{
+    public const string ImageArgument = "image";
+    public const string ImageBase64Argument = "image_base64";
+    private const long MaxBase64Bytes = 64L * 1024 * 1024;
+    private int _uploads;
+
+    /// <summary>The served tools: MCP name (dots become underscores) to the registry's tool.</summary>
+    public IReadOnlyDictionary<string, ToolDescriptor> Tools { get; } = registry.Tools
+        .Where(t => t.Expert.Loaded && registry.Unavailable(t) is null)
+        .ToDictionary(t => t.Name.Replace('.', '_'), StringComparer.Ordinal);
+
+    public McpServerOptions CreateOptions(string version) => new()
+    {
+        ServerInfo = new Implementation { Name = "visionagent", Version = version },
+        Capabilities = new ServerCapabilities { Tools = new ToolsCapability() },
+        Handlers = new McpServerHandlers
+        {
+            ListToolsHandler = (_, _) => ValueTask.FromResult(new ListToolsResult { Tools = Tools.Select(t => Describe(t.Key, t.Value)).ToList() }),
+            CallToolHandler = (request, ct) => new ValueTask<CallToolResult>(CallAsync(request.Params?.Name ?? "", request.Params?.Arguments, ct)),
+        },
+    };
+
+    /// <summary>Serves over stdin/stdout until the client closes the stream or <paramref name="cancellationToken"/> fires.</summary>
+    public async Task RunStdioAsync(string version, CancellationToken cancellationToken)
+    {
+        var options = CreateOptions(version);
+        var transport = new StdioServerTransport(options, loggerFactory: null);
+        await using (transport.ConfigureAwait(false))
+        {
+            var server = McpServer.Create(transport, options);
+            await using (server.ConfigureAwait(false))
+            {
+                await server.RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public async Task<CallToolResult> CallAsync(string name, IDictionary<string, JsonElement>? arguments, CancellationToken cancellationToken)
+    {
+        if (!Tools.TryGetValue(name, out var tool))
+            return Error($"unknown tool '{name}'; tools: {string.Join(", ", Tools.Keys)}");
+        var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        try
+        {
+            foreach (var (key, value) in arguments ?? new Dictionary<string, JsonElement>())
+            {
+                if (key == ImageBase64Argument) values[ImageArgument] = RegisterBase64(value.GetString() ?? "");
+                else if (key == ImageArgument) values[ImageArgument] = RegisterImage(value.GetString() ?? "");
+                else values[key] = value.ValueKind == JsonValueKind.String ? value.GetString() ?? "" : value.GetRawText();
+            }
+        }
+        catch (VisionAgentException ex)
+        {
+            return Error(ex.Message);
+        }
+        var outcome = await invoker.InvokeAsync(tool.Name, values, null, cancellationToken).ConfigureAwait(false);
+        var content = new List<ContentBlock> { new TextContentBlock { Text = outcome.Observation } };
+        foreach (var image in outcome.Result?.Images ?? [])
+        {
+            content.Add(new TextContentBlock { Text = $"{image.Handle}: {image.Path}" });
+            var bytes = await File.ReadAllBytesAsync(image.Path, cancellationToken).ConfigureAwait(false);
+            content.Add(ImageContentBlock.FromBytes(bytes, MimeType(image.Path)));
+        }
+        return new CallToolResult { Content = content, IsError = outcome.Failed };
+    }
+
+    private string RegisterImage(string value)
+    {
+        if (images.TryGet(value, out var known)) return known.Handle;
+        if (!File.Exists(value)) throw new BadInputException($"image '{value}' is neither a file nor a known handle");
+        return images.AddInput(Path.GetFullPath(value)).Handle;
+    }
+
+    private string RegisterBase64(string data)
+    {
+        var comma = data.StartsWith("data:", StringComparison.Ordinal) ? data.IndexOf(',', StringComparison.Ordinal) : -1;
+        if (comma >= 0) data = data[(comma + 1)..];
+        if (data.Length > MaxBase64Bytes * 4 / 3) throw new BadInputException("image_base64 is too large");
+        byte[] bytes;
+        try
+        {
+            bytes = Convert.FromBase64String(data);
+        }
+        catch (FormatException ex)
+        {
+            throw new BadInputException("image_base64 is not valid base64", ex);
+        }
+        Directory.CreateDirectory(images.OutputDirectory);
+        var path = Path.Combine(images.OutputDirectory, $"upload{Interlocked.Increment(ref _uploads)}{Extension(bytes)}");
+        File.WriteAllBytes(path, bytes);
+        return images.AddInput(path).Handle;
+    }
+
+    private static Tool Describe(string name, ToolDescriptor tool)
+    {
+        var properties = new JsonObject();
+        var required = new JsonArray();
+        foreach (var parameter in tool.Parameters)
+        {
+            if (parameter.Name == ImageArgument)
+            {
+                properties[ImageArgument] = new JsonObject { ["type"] = "string", ["description"] = "image file path (or a handle such as img1 returned earlier)" };
+                properties[ImageBase64Argument] = new JsonObject { ["type"] = "string", ["description"] = "the image as base64 data, instead of image" };
+                continue;
+            }
+            properties[parameter.Name] = new JsonObject { ["type"] = JsonType(parameter), ["description"] = parameter.Description ?? "" };
+            if (parameter.IsRequired) required.Add(parameter.Name);
+        }
+        var schema = new JsonObject { ["type"] = "object", ["properties"] = properties, ["required"] = required };
+        return new Tool
+        {
+            Name = name,
+            Description = string.IsNullOrWhiteSpace(tool.Function.Description) ? tool.Expert.Manifest.Description : tool.Function.Description,
+            InputSchema = JsonSerializer.SerializeToElement(schema),
+        };
+    }
+
+    private static string JsonType(KernelParameterMetadata parameter) => parameter.ParameterType switch
+    {
+        { } t when t == typeof(int) || t == typeof(long) => "integer",
+        { } t when t == typeof(float) || t == typeof(double) || t == typeof(decimal) => "number",
+        { } t when t == typeof(bool) => "boolean",
+        _ => "string",
+    };
+
+    private static CallToolResult Error(string message) =>
+        new() { Content = [new TextContentBlock { Text = "Error: " + message }], IsError = true };
+
+    private static string MimeType(string path) => Path.GetExtension(path).ToLowerInvariant() switch
+    {
+        ".jpg" or ".jpeg" => "image/jpeg",
+        ".webp" => "image/webp",
+        ".bmp" => "image/bmp",
+        _ => "image/png",
+    };
+
+    private static string Extension(byte[] bytes) => bytes switch
+    {
+        [0xFF, 0xD8, ..] => ".jpg",
+        [(byte)'R', (byte)'I', (byte)'F', (byte)'F', ..] => ".webp",
+        [(byte)'B', (byte)'M', ..] => ".bmp",
+        _ => ".png",
+    };
+}
