@@ -125,6 +125,7 @@ public sealed class LlmConnectorEndToEndTests(ITestOutputHelper output)
 
         var result = await harness.ConnectorSession().AskAsync("q", null, CancellationToken.None);
 
+        output.WriteLine($"hang then answer: {result.Status} after {server.Requests.Count} requests: {result.Error}");
         Assert.Equal(RunStatus.Answered, result.Status);
     }
 
