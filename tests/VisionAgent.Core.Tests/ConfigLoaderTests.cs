@@ -79,12 +79,23 @@ public sealed class ConfigLoaderTests : IDisposable
     [Theory]
     [InlineData("llm:\n  max_retries: 99999999999\n", 2, "llm.max_retries")]
     [InlineData("llm:\n  max_tokens: lots\n", 2, "llm.max_tokens")]
-    [InlineData("images:\n  memory_limit_megabytes: 512\n", 2, "images")]
     public void Unreadable_value_names_the_line_and_key(string yaml, int line, string key)
     {
         var error = Refused(yaml);
 
         Assert.Contains($".yaml:{line}: invalid configuration: {key}", error.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("images:\n  memory_limit_megabytes: 512\n", 2, "images.memory_limit_megabytes is not a known key; allowed under images: max_width, max_height, max_megapixels, memory_limit_mb")]
+    [InlineData("llm:\n  model: m\nagnet:\n  max_steps: 3\n", 3, "agnet is not a known key; allowed: llm, agent, onnx, images, experts, plugins, mcp_servers, models_dir")]
+    [InlineData("experts:\n  ocr:\n    enabled: true\n    modles: {det: x}\n", 4, "experts.ocr.modles is not a known key; allowed under experts.ocr: models, settings, enabled")]
+    [InlineData("mcp_servers:\n  fs:\n    command: npx\n    argv: [x]\n", 4, "mcp_servers.fs.argv is not a known key; allowed under mcp_servers.fs: command, args, env")]
+    public void Unknown_key_names_the_line_and_the_keys_allowed_there(string yaml, int line, string message)
+    {
+        var error = Refused(yaml);
+
+        Assert.EndsWith($".yaml:{line}: {message}", error.Message, StringComparison.Ordinal);
     }
 
     [Fact]

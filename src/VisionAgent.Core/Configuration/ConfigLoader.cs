@@ -139,35 +139,57 @@ internal sealed class ConfigOrigins(string source)
     /// <summary>The last key that starts on or before <paramref name="line"/>, to name the key of a parse error.</summary>
     public string? KeyAt(long line) => _keysByLine.LastOrDefault(k => k.Key <= line).Value;
 
+    /// <summary>Records every key of the file with its line, and refuses a key the configuration does not have, listing those it does.</summary>
     public static ConfigOrigins FromTree(YamlStream tree, string source)
     {
         var origins = new ConfigOrigins(source);
-        if (tree.Documents.Count > 0) origins.Walk(tree.Documents[0].RootNode, "");
+        if (tree.Documents.Count > 0) origins.Walk(tree.Documents[0].RootNode, "", typeof(VisionAgentConfig));
         return origins;
     }
 
-    private void Walk(YamlNode node, string path)
+    private void Walk(YamlNode node, string path, Type? schema)
     {
         switch (node)
         {
             case YamlMappingNode mapping:
+                var dictionaryValues = schema is { IsGenericType: true } d && d.GetGenericTypeDefinition() == typeof(Dictionary<,>) ? d.GetGenericArguments()[1] : null;
+                var properties = dictionaryValues is null && schema is { IsClass: true } && schema != typeof(string) ? YamlProperties(schema) : null;
                 foreach (var (key, value) in mapping.Children)
                 {
                     var name = (key as YamlScalarNode)?.Value ?? "?";
                     var child = path.Length == 0 ? name : $"{path}.{name}";
                     Record(child, key.Start.Line);
-                    Walk(value, child);
+                    Type? childSchema = dictionaryValues;
+                    if (properties is not null && !properties.TryGetValue(name, out childSchema))
+                    {
+                        throw new BadInputException(string.Create(CultureInfo.InvariantCulture,
+                            $"{Source}:{key.Start.Line}: {QuotedText.Excerpt(child)} is not a known key; allowed{(path.Length == 0 ? "" : " under " + path)}: {string.Join(", ", properties.Keys)}"));
+                    }
+                    Walk(value, child, childSchema);
                 }
                 break;
             case YamlSequenceNode sequence:
+                var items = schema is { IsGenericType: true } l && l.GetGenericTypeDefinition() == typeof(List<>) ? l.GetGenericArguments()[0] : null;
                 for (var i = 0; i < sequence.Children.Count; i++)
                 {
                     var child = string.Create(CultureInfo.InvariantCulture, $"{path}[{i}]");
                     Record(child, sequence.Children[i].Start.Line);
-                    Walk(sequence.Children[i], child);
+                    Walk(sequence.Children[i], child, items);
                 }
                 break;
         }
+    }
+
+    /// <summary>A configuration class's keys as the file spells them, in declaration order, with their types.</summary>
+    private static Dictionary<string, Type> YamlProperties(Type type)
+    {
+        var keys = new Dictionary<string, Type>(StringComparer.Ordinal);
+        foreach (var property in type.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).Where(p => p.CanWrite))
+        {
+            var alias = (property.GetCustomAttributes(typeof(YamlMemberAttribute), inherit: true).FirstOrDefault() as YamlMemberAttribute)?.Alias;
+            keys[alias ?? UnderscoredNamingConvention.Instance.Apply(property.Name)] = property.PropertyType;
+        }
+        return keys;
     }
 
     private void Record(string key, long line)
