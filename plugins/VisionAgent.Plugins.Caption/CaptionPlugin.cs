@@ -51,7 +51,7 @@ public sealed class CaptionPlugin(ExpertContext context)
 
         var clock = Stopwatch.StartNew();
         float[] pixels;
-        using (var loaded = ImageLoader.Shared.LoadRgb(record.Path))
+        using (var loaded = ImageLoader.Shared.LoadRgb(record.Path, cancellationToken))
             pixels = NormalizedTensor.Create(loaded, preprocessing);
         var preprocessMs = clock.Elapsed.TotalMilliseconds;
 

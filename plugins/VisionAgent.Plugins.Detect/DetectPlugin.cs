@@ -45,7 +45,7 @@ public sealed class DetectPlugin(ExpertContext context)
         options = options with { AllowedClasses = wanted.Allowed };
 
         var clock = Stopwatch.StartNew();
-        using var pixels = ImageLoader.Shared.LoadRgb(record.Path);
+        using var pixels = ImageLoader.Shared.LoadRgb(record.Path, cancellationToken);
         var tensor = new float[3 * model.InputWidth * model.InputHeight];
         var geometry = LetterboxTensor.Fill(pixels, model.InputWidth, model.InputHeight, tensor);
         var preprocessMs = clock.Elapsed.TotalMilliseconds;

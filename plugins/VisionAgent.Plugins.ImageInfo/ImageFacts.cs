@@ -42,7 +42,7 @@ public static class ImageFactsReader
     public static ImageFacts Read(string path, ImageLoader loader, CancellationToken cancellationToken)
     {
         var header = loader.Identify(path);
-        using var image = loader.Load<Rgba32>(path);
+        using var image = loader.Load<Rgba32>(path, cancellationToken);
         var counts = new int[Palette.Length];
         double luminance = 0;
         var grey = true;

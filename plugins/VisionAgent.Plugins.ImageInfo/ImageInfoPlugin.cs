@@ -19,11 +19,26 @@ public sealed class ImageInfoPlugin(IImageStore images)
         var record = images.Get(image);
         var facts = ImageFactsReader.Read(record.Path, ImageLoader.Shared, cancellationToken);
         var colours = string.Join(", ", facts.DominantColours.Select(c => FormattableString.Invariant($"{c.Name} {c.Share:0%}")));
+        var captured = CaptureTime(facts.CapturedAt);
         var observation = FormattableString.Invariant(
             $"{record.Handle}: {facts.Format} {facts.Width}x{facts.Height} ({facts.Megapixels:0.##} MP), {facts.ColourMode}, {FormatBytes(facts.FileBytes)}; mean brightness {facts.MeanBrightness:0}/255 ({BrightnessWord(facts.MeanBrightness)}); dominant colours: {colours}")
             + (facts.Orientation is { } o ? $"; EXIF orientation {o}" : "")
-            + (facts.CapturedAt is { } t ? $"; taken {t}" : "") + ".";
-        return Task.FromResult(new ExpertResult { Observation = observation, Data = facts with { Handle = record.Handle } });
+            + (captured.Text is { } t ? $"; taken {t}" : "") + ".";
+        return Task.FromResult(new ExpertResult
+        {
+            Observation = observation,
+            Data = facts with { Handle = record.Handle },
+            // EXIF text is whatever the file's author wrote; only a date we parsed and printed ourselves is ours.
+            ContainsUntrustedText = captured.Untrusted,
+        });
+    }
+
+    private static (string? Text, bool Untrusted) CaptureTime(string? exif)
+    {
+        if (exif is null) return (null, false);
+        if (DateTime.TryParseExact(exif.Trim().TrimEnd('\0'), "yyyy:MM:dd HH:mm:ss", CultureInfo.InvariantCulture, DateTimeStyles.None, out var time))
+            return (time.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), false);
+        return (QuotedText.Quote(exif, 40), true);
     }
 
     private static string BrightnessWord(double mean) => mean switch

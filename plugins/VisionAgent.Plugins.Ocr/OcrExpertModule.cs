@@ -42,7 +42,7 @@ public sealed class OcrPlugin
         if (threshold > 1)
             throw new BadInputException($"min_confidence must be between 0 and 1, not {min_confidence.ToString(CultureInfo.InvariantCulture)}");
         var pipeline = await PipelineAsync(cancellationToken).ConfigureAwait(false);
-        using var pixels = RgbPixels.Load(record.Path, box);
+        using var pixels = RgbPixels.Load(record.Path, box, cancellationToken: cancellationToken);
         var lines = pipeline.Read(pixels, threshold, cancellationToken);
         if (box is { } crop)
         {

@@ -51,7 +51,7 @@ public sealed class SegmentPlugin
         if (choice is not ("auto" or "sam" or "isnet"))
             throw new BadInputException($"backend '{backend}' must be auto, sam or isnet");
 
-        using var pixels = ImageLoader.Shared.LoadRgb(record.Path);
+        using var pixels = ImageLoader.Shared.LoadRgb(record.Path, cancellationToken);
         var group = Sam.InstalledGroup();
         BinaryMask mask;
         string backendName, model;

@@ -19,8 +19,14 @@ public interface IImageStore
     /// <summary>Registers an image an expert wrote under <see cref="OutputDirectory"/>.</summary>
     ImageRecord AddProduced(string path, string parent, string operation, string kind, IReadOnlyDictionary<string, string>? parameters = null);
 
-    /// <summary>A fresh path in the output folder for an image derived from <paramref name="parent"/>.</summary>
+    /// <summary>
+    /// A fresh name in the output folder for an image derived from <paramref name="parent"/>, reserved as an empty
+    /// file; write it with <see cref="OutputFile.Write"/>.
+    /// </summary>
     string NewOutputPath(string parent, string kind, string extension = ".png");
+
+    /// <summary>Removes reserved names that were never written (the expert failed before writing).</summary>
+    void ReleaseUnusedReservations();
 
     /// <summary>Returns the image for a handle, or throws <see cref="UnknownHandleException"/> listing the valid ones.</summary>
     ImageRecord Get(string handle);

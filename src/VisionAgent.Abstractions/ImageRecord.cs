@@ -22,7 +22,7 @@ public sealed record ImageRecord
 
     public string Describe() =>
         Parent is null
-            ? $"{Handle}: {System.IO.Path.GetFileName(Path)} ({Width}x{Height} {Format})"
+            ? $"{Handle}: {QuotedText.Name(System.IO.Path.GetFileName(Path))} ({Width}x{Height} {Format})"
             : $"{Handle}: {Kind} of {Parent} by {Operation} ({Width}x{Height})";
 }
 

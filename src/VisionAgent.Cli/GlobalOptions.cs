@@ -15,7 +15,9 @@ public static class GlobalOptions
     public static readonly Option<bool> Offline = new("--offline") { Description = "Never download models", Recursive = true };
     public static readonly Option<string?> Output = new("--output") { Description = "Folder for images the experts create", Recursive = true };
 
-    public static IEnumerable<Option> All => [Config, Llm, LlmEndpoint, LlmModel, LlmVision, Device, Offline, Output];
+    public static readonly Option<bool> NoPreview = new("--no-preview") { Description = "Do not draw produced images in the terminal (NO_COLOR and redirected output turn previews off too)", Recursive = true };
+
+    public static IEnumerable<Option> All => [Config, Llm, LlmEndpoint, LlmModel, LlmVision, Device, Offline, Output, NoPreview];
 
     static GlobalOptions()
     {

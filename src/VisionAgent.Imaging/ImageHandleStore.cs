@@ -10,8 +10,9 @@ public sealed class ImageHandleStore : IImageStore
     private readonly List<ImageRecord> _images = [];
     private readonly List<RegionRecord> _regions = [];
     private readonly ImageLoader _loader;
+    private readonly HashSet<string> _reserved = new(StringComparer.Ordinal);
     private int _nextImage = 1;
-    private int _nextFile = 1;
+    private int _nextFile;
 
     public ImageHandleStore(string outputDirectory, ImageLoader? loader = null)
     {
@@ -62,6 +63,7 @@ public sealed class ImageHandleStore : IImageStore
         var header = _loader.Identify(full);
         lock (_gate)
         {
+            _reserved.Remove(full);
             var record = new ImageRecord
             {
                 Handle = NextHandle(),
@@ -79,16 +81,53 @@ public sealed class ImageHandleStore : IImageStore
         }
     }
 
+    /// <summary>
+    /// Reserves the next free name (<c>NNN-parent-kind.ext</c>) through <see cref="OutputFile.Reserve"/>: numbering
+    /// continues after the files already in the folder, so a reused folder keeps its earlier results.
+    /// </summary>
     public string NewOutputPath(string parent, string kind, string extension = ".png")
     {
         if (extension.Length is < 2 or > 6 || extension[0] != '.' || !extension[1..].All(char.IsAsciiLetterOrDigit))
             throw new ArgumentException($"not a file extension: '{extension}'", nameof(extension));
-        Directory.CreateDirectory(OutputDirectory);
-        int n;
-        lock (_gate) n = _nextFile++;
         var safeKind = new string(kind.Where(char.IsAsciiLetterOrDigit).ToArray());
         var safeParent = new string(parent.Where(char.IsAsciiLetterOrDigit).ToArray());
-        return Path.Combine(OutputDirectory, string.Create(CultureInfo.InvariantCulture, $"{n:000}-{safeParent}-{safeKind}{extension}"));
+        lock (_gate)
+        {
+            if (_nextFile == 0) _nextFile = HighestNumberInFolder() + 1;
+            var (path, number) = OutputFile.Reserve(OutputDirectory,
+                n => string.Create(CultureInfo.InvariantCulture, $"{n:000}-{safeParent}-{safeKind}{extension}"), _nextFile);
+            _nextFile = number + 1;
+            _reserved.Add(path);
+            return path;
+        }
+    }
+
+    /// <summary>Deletes the reserved names no expert wrote (it failed first), so no empty file is left behind.</summary>
+    public void ReleaseUnusedReservations()
+    {
+        string[] unused;
+        lock (_gate)
+        {
+            unused = [.. _reserved];
+            _reserved.Clear();
+        }
+        foreach (var path in unused)
+        {
+            if (OutputFile.IsReservation(path)) File.Delete(path);
+        }
+    }
+
+    private int HighestNumberInFolder()
+    {
+        if (!Directory.Exists(OutputDirectory)) return 0;
+        var highest = 0;
+        foreach (var name in Directory.EnumerateFileSystemEntries(OutputDirectory).Select(entry => Path.GetFileName(entry)))
+        {
+            var digits = name.TakeWhile(char.IsAsciiDigit).Count();
+            if (digits is > 0 and < 9 && name.Length > digits && name[digits] == '-')
+                highest = Math.Max(highest, int.Parse(name.AsSpan(0, digits), CultureInfo.InvariantCulture));
+        }
+        return highest;
     }
 
     public ImageRecord Get(string handle)

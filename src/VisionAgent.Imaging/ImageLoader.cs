@@ -14,12 +14,17 @@ using VisionAgent.Abstractions;
 
 namespace VisionAgent.Imaging;
 
-/// <summary>What a file's header says, read without decoding pixels.</summary>
+/// <summary>
+/// What a file's header says, read without decoding pixels. Width and height are the displayed size: an EXIF
+/// orientation of 5 to 8 (a quarter turn, as phones write portrait photos) swaps the stored ones, just as
+/// <see cref="ImageLoader.Load{TPixel}(string)"/> turns the pixels.
+/// </summary>
 public sealed record ImageHeader(string Path, string Format, int Width, int Height, int BitsPerPixel, long FileBytes, ushort? ExifOrientation);
 
 /// <summary>
 /// The one guarded way to read images: only PNG, JPEG, WebP, BMP and GIF (first frame), the format sniffed
-/// from the header, dimensions and pixel count capped before decoding, and the decoder's memory bounded.
+/// from the header, the container walked and its metadata cut out (<see cref="ImageStructure"/>), dimensions and
+/// pixel count capped before decoding, and the decoder's memory bounded.
 /// </summary>
 public sealed class ImageLoader
 {
@@ -54,34 +59,75 @@ public sealed class ImageLoader
     public ImageHeader Identify(string path)
     {
         using var stream = OpenChecked(path, out var info);
-        return IdentifyOpen(stream, info, path);
+        var (header, decoderView) = IdentifyOpen(stream, info, path);
+        decoderView.Dispose();
+        return header;
     }
 
     /// <summary>Decodes the image (first frame), applying EXIF orientation.</summary>
-    public Image<TPixel> Load<TPixel>(string path) where TPixel : unmanaged, IPixel<TPixel>
+    public Image<TPixel> Load<TPixel>(string path) where TPixel : unmanaged, IPixel<TPixel> => Decode<TPixel>(path);
+
+    /// <summary>
+    /// Decodes the image (first frame), applying EXIF orientation; cancellation ends the wait at once. ImageSharp 2
+    /// decoders take no token, so a cancelled decode runs on to its end on a pool thread (the container caps keep
+    /// that short) and its pixels are released there.
+    /// </summary>
+    public Image<TPixel> Load<TPixel>(string path, CancellationToken cancellationToken) where TPixel : unmanaged, IPixel<TPixel>
     {
-        // One open stream for every check and the decode, so the file cannot change in between.
-        using var stream = OpenChecked(path, out var info);
-        IdentifyOpen(stream, info, path);
-        stream.Position = 0;
+        cancellationToken.ThrowIfCancellationRequested();
+        if (!cancellationToken.CanBeCanceled) return Decode<TPixel>(path);
+        var decode = Task.Run(() => Decode<TPixel>(path), CancellationToken.None);
         try
         {
-            var image = Image.Load<TPixel>(_configuration, stream);
-            if (image.Frames.Count > 1)
-            {
-                // Animated WebP is refused up front; this keeps any other multi-frame result to its first frame.
-                while (image.Frames.Count > 1) image.Frames.RemoveFrame(1);
-            }
-            image.Mutate(x => x.AutoOrient());
-            return image;
+            decode.Wait(cancellationToken);
         }
-        catch (Exception ex) when (IsDecoderFailure(ex))
+        catch (OperationCanceledException)
         {
-            throw new BadInputException($"unreadable or corrupt image ({Sanitize(ex.Message)}): {path}", ex);
+            decode.ContinueWith(ReleaseAbandoned, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+            throw;
         }
+        catch (AggregateException ex) when (ex.InnerExceptions.Count == 1)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
+        }
+        return decode.Result;
     }
 
     public Image<Rgb24> LoadRgb(string path) => Load<Rgb24>(path);
+
+    public Image<Rgb24> LoadRgb(string path, CancellationToken cancellationToken) => Load<Rgb24>(path, cancellationToken);
+
+    private Image<TPixel> Decode<TPixel>(string path) where TPixel : unmanaged, IPixel<TPixel>
+    {
+        // One open stream for every check and the decode, so the file cannot change in between.
+        using var stream = OpenChecked(path, out var info);
+        var (_, decoderView) = IdentifyOpen(stream, info, path);
+        using (decoderView)
+        {
+            decoderView.Position = 0;
+            try
+            {
+                var image = Image.Load<TPixel>(_configuration, decoderView);
+                if (image.Frames.Count > 1)
+                {
+                    // Animated WebP is refused up front; this keeps any other multi-frame result to its first frame.
+                    while (image.Frames.Count > 1) image.Frames.RemoveFrame(1);
+                }
+                image.Mutate(x => x.AutoOrient());
+                return image;
+            }
+            catch (Exception ex) when (IsDecoderFailure(ex))
+            {
+                throw new BadInputException($"unreadable or corrupt image ({Sanitize(ex.Message)}): {path}", ex);
+            }
+        }
+    }
+
+    private static void ReleaseAbandoned<TPixel>(Task<Image<TPixel>> decode) where TPixel : unmanaged, IPixel<TPixel>
+    {
+        if (decode.IsCompletedSuccessfully) decode.Result.Dispose();
+        else _ = decode.Exception;
+    }
 
     private FileStream OpenChecked(string path, out FileInfo info)
     {
@@ -101,10 +147,17 @@ public sealed class ImageLoader
         {
             throw new BadInputException($"cannot read image ({Sanitize(ex.Message)}): {path}", ex);
         }
+        if (!stream.CanSeek)
+        {
+            // Pipes, sockets and terminals (/proc/self/fd/0, /dev/stdin) would be read from, taking what is not ours.
+            stream.Dispose();
+            throw new BadInputException($"not a regular file: {path}");
+        }
         return stream;
     }
 
-    private ImageHeader IdentifyOpen(FileStream stream, FileInfo info, string path)
+    /// <summary>The header, and the view of the file the decoder may see (metadata cut out).</summary>
+    private (ImageHeader Header, Stream DecoderView) IdentifyOpen(FileStream stream, FileInfo info, string path)
     {
         Span<byte> head = stackalloc byte[ImageSignature.Length];
         var read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
@@ -112,22 +165,25 @@ public sealed class ImageLoader
             ?? throw new BadInputException($"not a supported image (PNG, JPEG, WebP, BMP or GIF) whatever its extension: {path}");
         if (sniffed == "WEBP" && ImageSignature.IsAnimatedWebp(head[..read]))
             throw new BadInputException($"animated WebP is not supported (convert its first frame to PNG): {path}");
+        ContainerCheck container;
         try
         {
-            if (ImageStructure.Check(stream, sniffed) is { } problem)
-                throw new BadInputException($"{problem}: {path}");
+            container = ImageStructure.Inspect(stream, sniffed);
         }
         catch (EndOfStreamException ex)
         {
             throw new BadInputException($"truncated {sniffed} file: {path}", ex);
         }
+        if (container.Problem is { } problem)
+            throw new BadInputException($"{problem}: {path}");
 
-        stream.Position = 0;
+        Stream decoderView = container.DecoderRanges is { } ranges ? new ByteRangeStream(stream, ranges) : stream;
+        decoderView.Position = 0;
         IImageInfo? imageInfo;
         IImageFormat? format;
         try
         {
-            imageInfo = Image.Identify(_configuration, stream, out format);
+            imageInfo = Image.Identify(_configuration, decoderView, out format);
         }
         catch (Exception ex) when (IsDecoderFailure(ex))
         {
@@ -139,8 +195,11 @@ public sealed class ImageLoader
         ushort? orientation = null;
         if (imageInfo.Metadata.ExifProfile?.GetValue(ExifTag.Orientation) is { } value)
             orientation = value.Value;
-        return new ImageHeader(path, format.Name.ToUpperInvariant(), imageInfo.Width, imageInfo.Height,
+        var quarterTurn = orientation is >= 5 and <= 8;
+        var header = new ImageHeader(path, format.Name.ToUpperInvariant(),
+            quarterTurn ? imageInfo.Height : imageInfo.Width, quarterTurn ? imageInfo.Width : imageInfo.Height,
             imageInfo.PixelType?.BitsPerPixel ?? 0, info.Length, orientation);
+        return (header, decoderView);
     }
 
     // What decoders throw on hostile bytes: format, content, memory-limit and arithmetic failures.

@@ -93,7 +93,7 @@ public sealed class AgentHarness : IDisposable
             var record = harness.Host.Images.Get(image);
             harness.ExpertCalls.Enqueue($"edit.remove({record.Handle})");
             var path = harness.Host.Images.NewOutputPath(record.Handle, "removed");
-            File.Copy(record.Path, path);
+            OutputFile.Copy(record.Path, path);
             var produced = harness.Host.Images.AddProduced(path, record.Handle, "edit.remove", "removed",
                 new Dictionary<string, string> { ["target"] = target });
             return Task.FromResult(new ExpertResult { Observation = $"removed {target}", Images = [produced] });

@@ -81,7 +81,7 @@ public sealed class HostileReplyTests(ITestOutputHelper output)
 
         var step = Assert.Single(result.Steps);
         Assert.True(step.Failed);
-        Assert.StartsWith("Error: Unknown tool 'xxxx", step.Observation, StringComparison.Ordinal);
+        Assert.StartsWith("Error: Unknown tool '\"xxxx", step.Observation, StringComparison.Ordinal);
         Assert.Contains("(10,485,760 characters)", step.Observation, StringComparison.Ordinal);
         Assert.True(step.Observation.Length < 500, $"{step.Observation.Length} characters");
         Assert.Contains(chat.Calls[1], m => m.Content is { } c && c.StartsWith("Observation: Error: Unknown tool", StringComparison.Ordinal) && c.Length < 600);

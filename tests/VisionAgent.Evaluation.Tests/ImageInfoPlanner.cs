@@ -21,7 +21,8 @@ public static partial class ImageInfoPlanner
         var size = Size().Match(last);
         var q = question.ToLowerInvariant();
         string answer;
-        if (q.Contains("width", StringComparison.Ordinal)) answer = $"{size.Groups[1].Value} pixels";
+        if (q.Contains("width", StringComparison.Ordinal)) answer = $"{size.Groups[1].Value} pixels ({size.Groups[1].Value}x{size.Groups[2].Value})";
+        else if (q.Contains("average brightness", StringComparison.Ordinal)) answer = $"{MeanBrightness().Match(last).Groups[1].Value} out of 255";
         else if (q.Contains("big", StringComparison.Ordinal)) answer = $"{size.Groups[1].Value}x{size.Groups[2].Value} pixels";
         else if (q.Contains("format", StringComparison.Ordinal)) answer = $"It is a {Format().Match(last).Groups[1].Value} image.";
         else if (q.Contains("greyscale", StringComparison.Ordinal)) answer = last.Contains("greyscale", StringComparison.Ordinal) ? "Greyscale." : "Colour.";
@@ -38,6 +39,9 @@ public static partial class ImageInfoPlanner
 
     [GeneratedRegex(@"img\d+: (\w+) ")]
     private static partial Regex Format();
+
+    [GeneratedRegex(@"mean brightness (\d+)/255")]
+    private static partial Regex MeanBrightness();
 
     [GeneratedRegex(@"mean brightness \d+/255 \((\w+)\)")]
     private static partial Regex Brightness();

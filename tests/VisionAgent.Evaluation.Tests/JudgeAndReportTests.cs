@@ -115,11 +115,44 @@ public sealed class JudgeAndReportTests : IClassFixture<EvalFixture>
             Tasks = [before.Tasks[0] with { Status = TaskOutcome.Failed, Turns = [before.Tasks[1].Turns[0]] }, before.Tasks[1] with { Status = TaskOutcome.Passed, Turns = [before.Tasks[0].Turns[0]] }, before.Tasks[2], before.Tasks[3] with { Id = "e" }],
         };
 
-        var rows = ReportComparer.Compare(before, after);
+        var comparison = ReportComparer.Compare(before, after);
 
         Assert.Equal(
             [("a", ReportComparer.Worse), ("b", ReportComparer.Better), ("c", ReportComparer.Same), ("d", ReportComparer.Removed), ("e", ReportComparer.Added)],
-            rows.Select(r => (r.Id, r.Change)));
+            comparison.Rows.Select(r => (r.Id, r.Change)));
+        Assert.StartsWith("fails now: turn 1: exact: d", comparison.Rows[0].Detail, StringComparison.Ordinal);
+        Assert.StartsWith("passes now; before: turn 1: exact: d", comparison.Rows[1].Detail, StringComparison.Ordinal);
+        Assert.Empty(comparison.Warnings);
+    }
+
+    [Fact]
+    public void Compare_keys_tasks_by_file_and_id_and_warns_about_duplicates()
+    {
+        var before = SampleReport();
+        var twin = before.Tasks[0] with { File = "/y/other.yaml", Status = TaskOutcome.Failed };
+        var after = before with { Tasks = [.. before.Tasks, twin, twin] };
+
+        var comparison = ReportComparer.Compare(before, after);
+
+        Assert.Equal(ReportComparer.Same, comparison.Rows.Single(r => r is { Id: "a", File: "/x/suite.yaml" }).Change);
+        Assert.Equal([ReportComparer.Added, ReportComparer.Added], comparison.Rows.Where(r => r.File == "/y/other.yaml").Select(r => r.Change));
+        Assert.Contains("also in /x/suite.yaml", comparison.Rows.First(r => r.File == "/y/other.yaml").Detail, StringComparison.Ordinal);
+        Assert.Contains(comparison.Warnings, w => w.Contains("holds task 'a' of /y/other.yaml 2 times", StringComparison.Ordinal));
+        Assert.Contains(comparison.Warnings, w => w.Contains("uses task id 'a' in 2 files", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Compare_says_why_a_failing_task_got_better()
+    {
+        var before = SampleReport();
+        var failed = before.Tasks[1];
+        var twoTurns = failed with { Turns = [failed.Turns[0], failed.Turns[0]] };
+        var improved = twoTurns with { Turns = [failed.Turns[0] with { Passed = true, Checks = [new CheckResult("exact", true, "d")] }, failed.Turns[0]] };
+
+        var row = ReportComparer.Compare(before with { Tasks = [twoTurns] }, before with { Tasks = [improved] }).Rows.Single();
+
+        Assert.Equal(ReportComparer.Better, row.Change);
+        Assert.Equal("1 of 2 turns pass (was 0 of 2); now: turn 2: exact: d (answer: a <b> & \u0001)", row.Detail);
     }
 
     [Fact]

@@ -24,7 +24,7 @@ public sealed class SuiteRunnerTests : IClassFixture<EvalFixture>
         Assert.All(report.Tasks, t => Assert.True(t.Passed, $"{t.Id}: {t.Reason()}"));
         Assert.Equal(1.0, report.Summary.PassRate);
         Assert.True(report.MetThreshold);
-        Assert.Equal(6, report.Summary.ToolCalls);
+        Assert.Equal(7, report.Summary.ToolCalls);
         Assert.Equal("Greyscale.", report.Tasks.Single(t => t.Id == "coins-colour-mode").Turns[0].Answer);
         Assert.Contains(report.Summary.ByTag, t => t is { Tag: "size", Total: 2, Passed: 2 });
     }

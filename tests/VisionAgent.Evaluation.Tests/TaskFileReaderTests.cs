@@ -103,4 +103,45 @@ public sealed class TaskFileReaderTests : IClassFixture<EvalFixture>
         Assert.Contains(tasks, t => t.Id == "cat-then-coins" && t.Turns.Count == 2);
         Assert.Contains(tasks, t => t.Tags.Contains("ocr"));
     }
+
+    [Fact]
+    public void Produced_images_take_a_size_and_a_coverage_range()
+    {
+        var path = Write("""
+            id: cut
+            images: [cat.png]
+            ask: Cut out the cat
+            expect: any
+            produces:
+              - {kind: mask, width: 451, height: 300, coverage: {min: 0.6, max: 0.9}}
+              - {kind: cutout, coverage: {max: 0.5}}
+            """);
+
+        var images = TaskFileReader.Load([path]).Single().Turns[0].Images;
+
+        Assert.Equal(new ImageExpectation("mask") { Width = 451, Height = 300, Coverage = new CoverageRange(0.6, 0.9) }, images[0]);
+        Assert.Equal(new CoverageRange(0, 0.5), images[1].Coverage);
+        Assert.Equal("mask 451x300 coverage 0.6..0.9", images[0].Describe());
+    }
+
+    [Fact]
+    public void A_coverage_outside_zero_to_one_or_upside_down_is_an_error_with_its_line()
+    {
+        var path = Write("""
+            id: cut
+            images: [cat.png]
+            ask: Cut out the cat
+            expect: any
+            produces:
+              - {kind: mask, coverage: {min: 0.9, max: 0.2}}
+              - {kind: mask, coverage: 0.5}
+              - {kind: mask, width: -3}
+            """);
+
+        var error = Assert.Throws<TaskFileException>(() => TaskFileReader.Load([path]));
+
+        Assert.Contains($"{path}:6: 'coverage' needs 0 <= min <= max <= 1", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"{path}:7: 'coverage' is a range such as", error.Message, StringComparison.Ordinal);
+        Assert.Contains($"{path}:8: 'width' must be a positive whole number", error.Message, StringComparison.Ordinal);
+    }
 }

@@ -156,6 +156,28 @@ public sealed class WeightFreeEditTests : IDisposable
     }
 
     [Fact]
+    public async Task A_portrait_phone_photo_is_resized_and_cropped_in_its_displayed_frame()
+    {
+        // Stored 80x40 with EXIF orientation 6 (turn clockwise): shown 40x80, as phones write portrait photos.
+        var path = _host.PathFor("portrait.jpg");
+        using (var stored = new SixLabors.ImageSharp.Image<SixLabors.ImageSharp.PixelFormats.Rgb24>(80, 40))
+        {
+            stored.Metadata.ExifProfile = new SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifProfile();
+            stored.Metadata.ExifProfile.SetValue(SixLabors.ImageSharp.Metadata.Profiles.Exif.ExifTag.Orientation, (ushort)6);
+            SixLabors.ImageSharp.ImageExtensions.SaveAsJpeg(stored, path);
+        }
+        var portrait = _host.Images.AddInput(path);
+        var plugin = EditTestSupport.CreatePlugin(_host);
+
+        var same = await plugin.ResizeAsync(portrait.Handle, scale: 1f);
+        var bottom = await plugin.CropAsync(portrait.Handle, "0,60,40,80");
+
+        Assert.Equal((40, 80), (portrait.Width, portrait.Height));
+        Assert.Equal((40, 80), EditTestSupport.Size(same.Images[0].Path));
+        Assert.Equal((40, 20), EditTestSupport.Size(bottom.Images[0].Path));
+    }
+
+    [Fact]
     public async Task Crop_accepts_a_detection_as_the_image()
     {
         var detection = _host.Images.AddRegion(_cat, "cat", 0.9f, Subject).Reference;

@@ -25,7 +25,8 @@ public sealed class SegmentExpertTests : IDisposable
             var spec = manifest.FindModel(name)!;
             Assert.False(spec.Required);
             Assert.False(spec.AutoFetch);
-            Assert.StartsWith("https://", spec.Sources.Single().Url, StringComparison.Ordinal);
+            Assert.All(spec.Sources, source => Assert.StartsWith("https://", source.Url, StringComparison.Ordinal));
+            Assert.NotEmpty(spec.Sources);
         }
         Assert.Contains(manifest.Routing, r => r.After.Contains("detect") && r.Keywords.Contains("select the"));
     }

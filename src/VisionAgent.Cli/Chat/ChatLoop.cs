@@ -2,6 +2,7 @@ using System.Text.Json;
 using Spectre.Console;
 using VisionAgent.Abstractions;
 using VisionAgent.Cli.Rendering;
+using VisionAgent.Cli.Rendering.Previews;
 using VisionAgent.Cli.Sessions;
 using VisionAgent.Core.Agent;
 using VisionAgent.Hosting;
@@ -19,6 +20,12 @@ public sealed class ChatLoop(AgentSession session, AgentHost host, IAnsiConsole 
     private readonly Lock _gate = new();
     private CancellationTokenSource? _turn;
 
+    /// <summary>Expert progress, shown on the live line while a turn runs on a terminal.</summary>
+    public ProgressRouter? Progress { get; init; }
+
+    /// <summary>Draws the images each turn produces under their observations; null when the terminal cannot.</summary>
+    public TerminalPreview? Preview { get; init; }
+
     /// <summary>Cancels the running turn; returns false when none is running.</summary>
     public bool CancelTurn()
     {
@@ -30,12 +37,14 @@ public sealed class ChatLoop(AgentSession session, AgentHost host, IAnsiConsole 
         }
     }
 
-    public async Task RunAsync(TextReader input, CancellationToken cancellationToken)
+    public Task RunAsync(TextReader input, CancellationToken cancellationToken) =>
+        RunAsync(new PlainChatLines(input, console), cancellationToken);
+
+    public async Task RunAsync(IChatLineSource input, CancellationToken cancellationToken)
     {
         console.MarkupLine("[grey]Type a question, /help for commands, Ctrl+D or /exit to leave. Ctrl+C cancels a running turn.[/]");
         while (!cancellationToken.IsCancellationRequested)
         {
-            console.Markup("[bold blue]you>[/] ");
             var line = await input.ReadLineAsync(cancellationToken);
             if (line is null)
             {
@@ -56,10 +65,12 @@ public sealed class ChatLoop(AgentSession session, AgentHost host, IAnsiConsole 
                     await AskAsync(parsed.Text, cancellationToken);
                 }
             }
-            catch (VisionAgentException ex)
+            catch (Exception ex) when (ex is VisionAgentException or IOException or UnauthorizedAccessException)
             {
-                console.MarkupLine($"[red]error:[/] {Markup.Escape(ex.Message)}");
-                log.Note("error", ex.Message);
+                // A typo or an unwritable path costs one line; the session and its images go on.
+                var message = ex.Message.Split('\n')[0];
+                console.MarkupLine($"[red]error:[/] {Markup.Escape(message)}");
+                log.Note("error", message);
             }
         }
         log.Note("session_end");
@@ -83,7 +94,7 @@ public sealed class ChatLoop(AgentSession session, AgentHost host, IAnsiConsole 
             return; // only paths were typed: attaching them was the whole request
 
         log.TurnStarted(question);
-        var renderer = new TraceRenderer(console, host.Marker);
+        var renderer = new TraceRenderer(console, host.Marker) { Preview = Preview };
         var observer = new TurnObserver(renderer, log);
         using var turn = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         lock (_gate) _turn = turn;
@@ -91,7 +102,7 @@ public sealed class ChatLoop(AgentSession session, AgentHost host, IAnsiConsole 
         {
             if (console.Profile.Capabilities.Interactive && console.Profile.Capabilities.Ansi)
             {
-                using var spinner = new TerminalSpinner(console, renderer, observer);
+                using var spinner = new TerminalSpinner(console, renderer, observer, Progress);
                 await session.AskAsync(question, spinner, turn.Token);
             }
             else
@@ -113,21 +124,20 @@ public sealed class ChatLoop(AgentSession session, AgentHost host, IAnsiConsole 
         {
             case "image":
                 if (input.Argument.Length == 0) throw new BadInputException("usage: /image PATH");
-                Attach(input.Argument);
+                Attach(ImagePathFinder.ExpandHome(input.Argument));
                 break;
             case "images":
                 ShowImages();
                 break;
             case "tools":
-                foreach (var tool in host.Registry.Tools)
-                    console.MarkupLine($"[cyan]{Markup.Escape(tool.Name)}[/]: {Markup.Escape(tool.Function.Description.Split('\n')[0])}");
+                ShowTools();
                 break;
             case "trace":
                 ShowTrace();
                 break;
             case "save":
                 if (input.Argument.Length == 0) throw new BadInputException("usage: /save PATH");
-                var saved = Save(input.Argument);
+                var saved = Save(ImagePathFinder.ExpandHome(input.Argument));
                 console.MarkupLine($"[green]saved[/] {Markup.Escape(saved)}");
                 break;
             case "reset":
@@ -154,9 +164,28 @@ public sealed class ChatLoop(AgentSession session, AgentHost host, IAnsiConsole 
             return;
         }
         foreach (var image in host.Images.Images)
-            console.MarkupLine($"[cyan]{image.Handle}[/]  {Markup.Escape(image.Describe())}  [grey]{Markup.Escape(image.Path)}[/]");
+        {
+            var description = image.Describe();
+            var rest = description.StartsWith(image.Handle + ": ", StringComparison.Ordinal) ? description[(image.Handle.Length + 2)..] : description;
+            console.MarkupLine($"[cyan]{image.Handle}[/]  {Markup.Escape(rest)}  [grey]{Markup.Escape(image.Path)}[/]");
+        }
         foreach (var region in host.Images.Regions)
             console.MarkupLine($"[cyan]{Markup.Escape(region.Reference)}[/]  {Markup.Escape(region.Label)} {region.Score:0.00} at {region.Box}");
+    }
+
+    private void ShowTools()
+    {
+        var registry = host.Registry;
+        foreach (var expert in registry.Experts.Where(e => !e.Loaded))
+            console.MarkupLine($"[red]{Markup.Escape(expert.Manifest.Name)}[/]: unavailable ({Markup.Escape(expert.LoadError ?? "not loaded")})");
+        foreach (var tool in registry.Tools)
+        {
+            var summary = Markup.Escape(tool.Function.Description.Split('\n')[0]);
+            if (registry.Unavailable(tool) is { } needs)
+                console.MarkupLine($"[grey]{Markup.Escape(tool.Name)}[/]: {summary} [yellow](unavailable: {Markup.Escape(needs)})[/]");
+            else
+                console.MarkupLine($"[cyan]{Markup.Escape(tool.Name)}[/]: {summary}");
+        }
     }
 
     private void ShowTrace()
@@ -181,11 +210,16 @@ public sealed class ChatLoop(AgentSession session, AgentHost host, IAnsiConsole 
     }
 
     /// <summary>Writes the session (planner, images, every turn with its steps) as one JSON document.</summary>
+    /// <remarks>
+    /// A folder gets <c>session-ID.json</c> inside it; an existing file is never replaced; a path that cannot be
+    /// written is a one-line error and the session goes on.
+    /// </remarks>
     public string Save(string path)
     {
         var full = Path.GetFullPath(path);
-        var folder = Path.GetDirectoryName(full);
-        if (folder is not null) Directory.CreateDirectory(folder);
+        if (Directory.Exists(full)) full = Path.Combine(full, $"session-{log.Id}.json");
+        if (File.Exists(full) || Directory.Exists(full))
+            throw new BadInputException($"/save: {full} already exists; give a new file name");
         var document = new
         {
             id = log.Id,
@@ -210,7 +244,17 @@ public sealed class ChatLoop(AgentSession session, AgentHost host, IAnsiConsole 
                 }),
             }),
         };
-        File.WriteAllText(full, JsonSerializer.Serialize(document, JsonOutput.Options));
+        try
+        {
+            var folder = Path.GetDirectoryName(full);
+            if (folder is not null) Directory.CreateDirectory(folder);
+            using var file = new FileStream(full, FileMode.CreateNew, FileAccess.Write);
+            JsonSerializer.Serialize(file, document, JsonOutput.Options);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or NotSupportedException)
+        {
+            throw new BadInputException($"/save: cannot write {full}: {ex.Message}", ex);
+        }
         log.Note("saved", full);
         return full;
     }

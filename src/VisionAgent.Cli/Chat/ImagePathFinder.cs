@@ -54,8 +54,7 @@ public sealed partial class ImagePathFinder(Func<string, bool>? fileExists = nul
     {
         var text = candidate.Trim();
         if (text.Length == 0) return null;
-        if (text.StartsWith("~/", StringComparison.Ordinal) || text.StartsWith("~\\", StringComparison.Ordinal))
-            text = System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), text[2..]);
+        text = ExpandHome(text);
         if (_exists(text)) return text;
         // Shells escape spaces and parentheses with backslashes; people paste such paths.
         if (!OperatingSystem.IsWindows() && text.Contains('\\', StringComparison.Ordinal))
@@ -64,6 +63,15 @@ public sealed partial class ImagePathFinder(Func<string, bool>? fileExists = nul
             if (unescaped != text && _exists(unescaped)) return unescaped;
         }
         return null;
+    }
+
+    /// <summary>A leading <c>~</c> or <c>~/</c> is the user's home folder, as in a shell.</summary>
+    public static string ExpandHome(string path)
+    {
+        if (path == "~") return Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        return path.StartsWith("~/", StringComparison.Ordinal) || path.StartsWith("~\\", StringComparison.Ordinal)
+            ? System.IO.Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), path[2..])
+            : path;
     }
 
     private static bool IsBoundary(char c) => char.IsWhiteSpace(c) || c is '(' or '[' or ',' or ';';

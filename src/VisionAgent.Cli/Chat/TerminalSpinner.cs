@@ -5,9 +5,10 @@ using VisionAgent.Core.Agent;
 namespace VisionAgent.Cli.Chat;
 
 /// <summary>
-/// A one-line spinner under the trace ("thinking (step 2)...", "running ocr...") for an interactive terminal.
-/// Every trace line clears the spinner first, so long wrapped lines never collide with it (Spectre's live
-/// status leaves fragments behind when a line printed under it wraps).
+/// The one live line at the bottom of an interactive terminal: a spinner with the run's state ("thinking (step
+/// 2)...", "running segment...") and, while an expert reports progress (a model download, denoising steps), that
+/// progress on the same line. Every trace line clears it first, so nothing writes over anything else. It turns on
+/// its own thread, so a long expert call that keeps the thread pool busy does not stop it.
 /// </summary>
 public sealed class TerminalSpinner : IAgentObserver, IDisposable
 {
@@ -16,17 +17,32 @@ public sealed class TerminalSpinner : IAgentObserver, IDisposable
     private readonly IAgentObserver _inner;
     private readonly TextWriter _terminal;
     private readonly Lock _gate = new();
-    private readonly Timer _timer;
+    private readonly ManualResetEventSlim _stop = new();
+    private readonly Thread _thread;
+    private readonly ProgressRouter? _progress;
     private string? _text = "thinking...";
+    private string? _progressText;
     private int _frame;
 
-    public TerminalSpinner(IAnsiConsole console, TraceRenderer renderer, IAgentObserver inner)
+    public TerminalSpinner(IAnsiConsole console, TraceRenderer renderer, IAgentObserver inner, ProgressRouter? progress = null)
     {
         _console = console;
         _inner = inner;
         _terminal = console.Profile.Out.Writer;
+        _progress = progress;
         renderer.StatusChanged = text => { lock (_gate) _text = text; };
-        _timer = new Timer(_ => Tick(), null, TimeSpan.Zero, TimeSpan.FromMilliseconds(100));
+        if (progress is not null) progress.Live = text => { lock (_gate) _progressText = text; };
+        _thread = new Thread(Spin) { IsBackground = true, Name = "live status line" };
+        _thread.Start();
+    }
+
+    private void Spin()
+    {
+        do
+        {
+            Tick();
+        }
+        while (!_stop.Wait(100));
     }
 
     public void OnEvent(AgentEvent agentEvent)
@@ -36,6 +52,7 @@ public sealed class TerminalSpinner : IAgentObserver, IDisposable
             Clear();
             _inner.OnEvent(agentEvent);
             if (agentEvent is AnswerEvent) _text = null;
+            if (agentEvent is ObservationEvent) _progressText = null;
         }
     }
 
@@ -45,7 +62,8 @@ public sealed class TerminalSpinner : IAgentObserver, IDisposable
         {
             if (_text is null) return;
             var width = Math.Max(10, _console.Profile.Width - 4);
-            var text = _text.Length > width ? _text[..width] : _text;
+            var line = _progressText is null ? _text : $"{_text} · {_progressText}";
+            var text = line.Length > width ? line[..width] : line;
             _terminal.Write($"\r\u001b[2K\u001b[2m{Frames[_frame++ % Frames.Length]} {text}\u001b[0m");
             _terminal.Flush();
         }
@@ -59,7 +77,10 @@ public sealed class TerminalSpinner : IAgentObserver, IDisposable
 
     public void Dispose()
     {
-        _timer.Dispose();
+        if (_progress is not null) _progress.Live = null;
+        _stop.Set();
+        _thread.Join();
+        _stop.Dispose();
         lock (_gate)
         {
             _text = null;

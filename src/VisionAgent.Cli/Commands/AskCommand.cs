@@ -3,6 +3,7 @@ using Spectre.Console;
 using VisionAgent.Abstractions;
 using VisionAgent.Cli.Chat;
 using VisionAgent.Cli.Rendering;
+using VisionAgent.Cli.Rendering.Previews;
 using VisionAgent.Cli.Sessions;
 using VisionAgent.Core.Agent;
 using VisionAgent.Core.Configuration;
@@ -54,7 +55,10 @@ public static class AskCommand
         else
         {
             cli.Console.MarkupLine($"[grey]{Markup.Escape(CliHost.PlannerLine(identity))}[/]");
-            var renderer = new TraceRenderer(cli.Console, cli.Host.Marker);
+            var renderer = new TraceRenderer(cli.Console, cli.Host.Marker)
+            {
+                Preview = TerminalPreview.Create(cli.Console, parse.GetValue(GlobalOptions.NoPreview), cli.Host.Loader, cli.Host.Images),
+            };
             outcome = await session.AskAsync(question, new TurnObserver(renderer, log), cancellationToken);
         }
         // Scripts that read only stdout's JSON still see a failure on stderr, as with every other failure.

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using VisionAgent.Cli.Chat;
+using VisionAgent.Cli.Rendering.Previews;
 using VisionAgent.Cli.Sessions;
 using VisionAgent.Core.Configuration;
 
@@ -36,23 +37,36 @@ public static class ChatCommand
         cli.Console.MarkupLine($"[grey]{Markup.Escape(CliHost.PlannerLine(identity))}[/]");
         cli.Console.MarkupLine($"[grey]Session {Markup.Escape(log.Id)}: log {Markup.Escape(log.FilePath)}; images go to {Markup.Escape(cli.Host.OutputDirectory)}[/]");
 
-        var loop = new ChatLoop(session, cli.Host, cli.Console, log);
+        var loop = new ChatLoop(session, cli.Host, cli.Console, log)
+        {
+            Preview = TerminalPreview.Create(cli.Console, parse.GetValue(GlobalOptions.NoPreview), cli.Host.Loader, cli.Host.Images),
+            Progress = cli.Progress,
+        };
         foreach (var path in parse.GetValue(Images) ?? []) loop.Attach(path);
 
         ConsoleCancelEventHandler? onCancel = null;
+        IChatLineSource lines = new PlainChatLines(input, cli.Console);
         if (ReferenceEquals(input, System.Console.In))
         {
+            var edited = !System.Console.IsInputRedirected && cli.Console.Profile.Capabilities is { Interactive: true, Ansi: true };
+            if (edited)
+            {
+                var history = new ChatHistoryFile(Path.Combine(cli.Host.Home, "chat_history"), message => cli.Error.WriteLine($"warning: {message}"));
+                var completion = new ChatCompletion(() => cli.Host.Images.Images.Select(i => i.Handle).Concat(cli.Host.Images.Regions.Select(r => r.Reference)));
+                lines = EditedChatLines.Create(cli.Console.Profile.Out.Writer, history, completion, () => cli.Console.Profile.Width);
+            }
             onCancel = (_, e) =>
             {
-                // Ctrl+C stops the running turn, never the session; at the prompt it only reminds how to leave.
+                // Ctrl+C stops the running turn, never the session; at a plain prompt it reminds how to leave (the
+                // line editor keeps its line as it is).
                 e.Cancel = true;
-                if (!loop.CancelTurn()) cli.Console.Markup("\n[grey](Ctrl+D or /exit ends the session)[/]\n[bold blue]you>[/] ");
+                if (!loop.CancelTurn() && !edited) cli.Console.Markup("\n[grey](Ctrl+D or /exit ends the session)[/]\n[bold blue]you>[/] ");
             };
             System.Console.CancelKeyPress += onCancel;
         }
         try
         {
-            await loop.RunAsync(input, cancellationToken);
+            await loop.RunAsync(lines, cancellationToken);
         }
         finally
         {

@@ -15,28 +15,30 @@ using VisionAgent.Hosting;
 namespace VisionAgent.Cli.Commands;
 
 /// <summary>
-/// <c>visionagent eval PATH... [-j N] [--report DIR] [--filter TEXT|tag:X]... [--min-pass R] [--record DIR | --replay DIR [--frozen-experts]]</c>
-/// and <c>visionagent eval compare REPORT_A REPORT_B</c>.
+/// <c>visionagent eval PATH... [-j N] [--report DIR] [--filter TEXT|tag:X]... [--min-pass R] [--shard K/N] [--record DIR | --replay DIR [--frozen-experts]]</c>,
+/// <c>visionagent eval merge REPORT... --report DIR</c> and <c>visionagent eval compare REPORT_A REPORT_B</c>.
 /// </summary>
 public static class EvalCommand
 {
     public static readonly Argument<string[]> Paths = new("paths") { Description = "Task files or folders of them (*.yaml, searched recursively)", Arity = ArgumentArity.OneOrMore };
     public static readonly Option<int> Jobs = new("--jobs", "-j") { Description = "Tasks run at once (default 1)", DefaultValueFactory = _ => 1 };
-    public static readonly Option<string?> Report = new("--report") { Description = "Folder for report.json, report.md and junit.xml" };
+    public static readonly Option<string?> Report = new("--report") { Description = "Folder for report.json, report.md, junit.xml and report.html" };
     public static readonly Option<string[]> Filter = new("--filter") { Description = "Run only tasks whose id or file contains TEXT, or that carry tag:X (repeatable; all must match)" };
     public static readonly Option<double> MinPass = new("--min-pass") { Description = "Pass rate the suite must reach, 0..1 (default 1: every task)", DefaultValueFactory = _ => 1.0 };
     public static readonly Option<string?> Record = new("--record") { Description = "Write one cassette per task (LLM and expert calls) into this folder" };
     public static readonly Option<string?> Replay = new("--replay") { Description = "Re-run from the cassettes in this folder with no LLM" };
     public static readonly Option<bool> FrozenExperts = new("--frozen-experts") { Description = "With --replay: answer expert calls from the cassettes too (no models run)" };
+    public static readonly Option<string?> Shard = new("--shard") { Description = "Run shard K of N (K/N): the tasks whose id hashes to K; shards 1/N..N/N together run every task once" };
 
     public static Command Create()
     {
         var command = new Command("eval", "Run a suite of image tasks, score the answers and write reports; record or replay runs")
         {
-            Paths, Jobs, Report, Filter, MinPass, Record, Replay, FrozenExperts,
+            Paths, Jobs, Report, Filter, MinPass, Record, Replay, FrozenExperts, Shard,
         };
         command.SetAction(RunAsync);
         command.Subcommands.Add(CreateCompare());
+        command.Subcommands.Add(CreateMerge());
         return command;
     }
 
@@ -49,19 +51,45 @@ public static class EvalCommand
         {
             var a = ReportWriter.Read(parse.GetValue(before)!);
             var b = ReportWriter.Read(parse.GetValue(after)!);
-            var rows = ReportComparer.Compare(a, b);
+            var comparison = ReportComparer.Compare(a, b);
+            var rows = comparison.Rows;
+            foreach (var warning in comparison.Warnings) parse.InvocationConfiguration.Error.WriteLine($"warning: {warning}");
             var console = ConsoleFactory.Create(parse.InvocationConfiguration.Output);
-            var table = new Table().AddColumns("task", "before", "after", "change", "detail");
+            var table = new Table().AddColumns("file", "task", "before", "after", "change", "detail");
             foreach (var row in rows)
             {
                 var colour = row.Change switch { ReportComparer.Better => "green", ReportComparer.Worse => "red", _ => "grey" };
-                table.AddRow(Markup.Escape(row.Id), row.Before ?? "-", row.After ?? "-", $"[{colour}]{row.Change}[/]", Markup.Escape(row.Detail));
+                table.AddRow(Markup.Escape(row.File), Markup.Escape(row.Id), row.Before ?? "-", row.After ?? "-", $"[{colour}]{row.Change}[/]", Markup.Escape(row.Detail));
             }
             console.Write(table);
             console.MarkupLine(Invariant($"pass rate {a.Summary.PassRate * 100:0.0}% -> {b.Summary.PassRate * 100:0.0}%; better {Count(rows, ReportComparer.Better)}, worse {Count(rows, ReportComparer.Worse)}, same {Count(rows, ReportComparer.Same)}, added {Count(rows, ReportComparer.Added)}, removed {Count(rows, ReportComparer.Removed)}"));
             return ExitCodes.Answered;
         });
         return compare;
+    }
+
+    private static Command CreateMerge()
+    {
+        var reports = new Argument<string[]>("reports") { Description = "Shard reports (report.json files or their folders)", Arity = ArgumentArity.OneOrMore };
+        var output = new Option<string>("--report") { Description = "Folder for the merged report.json, report.md, junit.xml and report.html", Required = true };
+        var minPass = new Option<double?>("--min-pass") { Description = "Pass rate the merged suite must reach, 0..1 (default: the shards' own)" };
+        var merge = new Command("merge", "Combine shard reports into one report with the summary recomputed") { reports, output, minPass };
+        merge.SetAction(async (parse, cancellationToken) =>
+        {
+            var threshold = parse.GetValue(minPass);
+            if (threshold is < 0 or > 1) throw new VisionAgentException("--min-pass is a fraction from 0 to 1", ExitCodes.Usage);
+            var directory = parse.GetValue(output)!;
+            if (File.Exists(Path.Combine(directory, ReportWriter.JsonFile)))
+                throw new BadInputException($"{directory} already holds a report; merge into a new folder");
+            var inputs = (parse.GetValue(reports) ?? []).Select(path => (path, ReportWriter.Read(path))).ToList();
+            var merged = ReportMerger.Merge(inputs, threshold);
+            await ReportWriter.WriteAsync(merged, directory, cancellationToken);
+            var console = ConsoleFactory.Create(parse.InvocationConfiguration.Output);
+            PrintSummary(console, merged);
+            console.MarkupLine($"[grey]report: {Markup.Escape(Path.Combine(directory, ReportWriter.JsonFile))}, {ReportWriter.MarkdownFile}, {ReportWriter.JUnitFile}, {ReportWriter.HtmlFile}[/]");
+            return merged.MetThreshold ? EvalExitCodes.Met : EvalExitCodes.BelowThreshold;
+        });
+        return merge;
     }
 
     private static async Task<int> RunAsync(ParseResult parse, CancellationToken cancellationToken)
@@ -75,6 +103,7 @@ public static class EvalCommand
         if (minPass is < 0 or > 1) throw new VisionAgentException("--min-pass is a fraction from 0 to 1", ExitCodes.Usage);
         if (record is not null && replay is not null) throw new VisionAgentException("use --record or --replay, not both", ExitCodes.Usage);
         if (frozen && replay is null) throw new VisionAgentException("--frozen-experts needs --replay DIR", ExitCodes.Usage);
+        var shard = parse.GetValue(Shard) is { } shardText ? SuiteShard.Parse(shardText) : null;
 
         var tasks = TaskFileReader.Load(parse.GetValue(Paths) ?? []);
         var filters = parse.GetValue(Filter) ?? [];
@@ -109,8 +138,9 @@ public static class EvalCommand
         }
         await using var plannerOwner = plannerHost;
 
-        var done = 0;
-        var gate = new Lock();
+        var progress = new EvalProgress(errorConsole, shard?.Select(tasks).Count ?? tasks.Count, errorConsole.Profile.Capabilities is { Interactive: true, Ansi: true });
+        if (shard is not null)
+            console.MarkupLine(Invariant($"[grey]shard {shard}: {shard.Select(tasks).Count} of {tasks.Count} tasks[/]"));
         var runner = new SuiteRunner(new SuiteOptions
         {
             Host = hostOptions,
@@ -121,24 +151,17 @@ public static class EvalCommand
             Parallelism = jobs,
             WorkDirectory = work,
             MinPass = minPass,
+            Shard = shard,
             Warn = message => error.WriteLine($"warning: {message}"),
-            TaskFinished = task =>
-            {
-                lock (gate)
-                {
-                    done++;
-                    var bar = new string('#', done * 20 / tasks.Count).PadRight(20, '.');
-                    var colour = task.Passed ? "green" : "red";
-                    errorConsole.MarkupLine($"[grey][[{bar}]] {done,4}/{tasks.Count}[/] [{colour}]{task.Status,-8}[/] {Markup.Escape(task.Id)}");
-                }
-            },
+            TaskStarted = progress.Started,
+            TaskFinished = progress.Finished,
         });
-        var report = await runner.RunAsync(tasks, cancellationToken);
+        var report = await progress.ShowAsync(() => runner.RunAsync(tasks, cancellationToken), cancellationToken);
         PrintSummary(console, report);
         if (reportDirectory is not null)
         {
             await ReportWriter.WriteAsync(report, reportDirectory, cancellationToken);
-            console.MarkupLine($"[grey]report: {Markup.Escape(Path.Combine(reportDirectory, ReportWriter.JsonFile))}, {ReportWriter.MarkdownFile}, {ReportWriter.JUnitFile}[/]");
+            console.MarkupLine($"[grey]report: {Markup.Escape(Path.Combine(reportDirectory, ReportWriter.JsonFile))}, {ReportWriter.MarkdownFile}, {ReportWriter.JUnitFile}, {ReportWriter.HtmlFile}[/]");
         }
         if (record is not null) console.MarkupLine($"[grey]cassettes: {Markup.Escape(record)}[/]");
         return report.MetThreshold ? EvalExitCodes.Met : EvalExitCodes.BelowThreshold;

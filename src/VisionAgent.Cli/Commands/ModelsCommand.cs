@@ -33,14 +33,21 @@ public static class ModelsCommand
             await cli.Output.WriteLineAsync(JsonOutput.Serialize(new { cache = cli.Host.Models.Directory, models = files }));
             return 0;
         }
-        var table = new Table().AddColumns("expert", "model", "status", "size", "licence", "source");
+        // Sized to the terminal: URLs are elided to repository, revision and file (--json has them whole).
+        var table = new Table { Expand = false }
+            .AddColumn(new TableColumn("expert").NoWrap())
+            .AddColumn(new TableColumn("model"))
+            .AddColumn(new TableColumn("status"))
+            .AddColumn(new TableColumn("size").RightAligned().NoWrap())
+            .AddColumn(new TableColumn("licence"))
+            .AddColumn(new TableColumn("source"));
         foreach (var file in files)
         {
             var status = file.Present ? (file.Overridden ? "[green]configured[/]" : "[green]present[/]")
                 : file.Required ? (file.AutoFetch ? "[yellow]fetched on first use[/]" : "[red]missing[/]") : "[grey]optional[/]";
-            var size = (file.Size ?? file.ExpectedSize) is { } bytes ? $"{bytes / 1048576.0:0.0} MiB" : "?";
+            var size = (file.Size ?? file.ExpectedSize) is { } bytes ? $"{bytes / 1048576.0:0.0} MiB" : "unknown";
             table.AddRow(Markup.Escape(file.Expert), Markup.Escape(file.Name + (file.Group is null ? "" : $" ({file.Group})")), status, size,
-                Markup.Escape(file.License ?? ""), Markup.Escape(SourceText(file)));
+                Markup.Escape(ShortLicence(file.License)), Markup.Escape(SourceText(file)));
         }
         cli.Console.MarkupLine($"[grey]cache: {Markup.Escape(cli.Host.Models.Directory)}[/]");
         cli.Console.Write(table);
@@ -49,9 +56,35 @@ public static class ModelsCommand
 
     /// <summary>The source that served a cached file, else the first one tried, and how many follow it.</summary>
     private static string SourceText(ModelFileStatus file) =>
-        file.ServedBy is { } served ? $"served by {served}"
-        : file.SourceCount > 1 ? $"{file.Source} (+{file.SourceCount - 1} fallback)"
-        : file.Source;
+        file.ServedBy is { } served ? $"served by {ShortSource(served)}"
+        : file.SourceCount > 1 ? $"{ShortSource(file.Source)} (+{file.SourceCount - 1} fallback)"
+        : ShortSource(file.Source);
+
+    /// <summary>
+    /// A URL as <c>owner/repo@rev8 file</c> for Hugging Face-style <c>/resolve/REV/PATH</c> addresses, else
+    /// <c>host/…/file</c>; package sources are short already.
+    /// </summary>
+    public static string ShortSource(string source)
+    {
+        if (!Uri.TryCreate(source, UriKind.Absolute, out var uri) || uri.Scheme is not ("https" or "http")) return source;
+        var segments = uri.AbsolutePath.Split('/', StringSplitOptions.RemoveEmptyEntries);
+        var file = segments.Length > 0 ? segments[^1] : uri.Host;
+        var resolve = Array.IndexOf(segments, "resolve");
+        if (resolve == 2 && segments.Length > 4)
+        {
+            var revision = segments[3].Length == 40 ? segments[3][..8] : segments[3];
+            return $"{segments[0]}/{segments[1]}@{revision} {file}";
+        }
+        return segments.Length > 1 ? $"{uri.Host}/…/{file}" : $"{uri.Host}/{file}";
+    }
+
+    /// <summary>The licence's name without the notes the manifest adds in brackets or after a semicolon.</summary>
+    private static string ShortLicence(string? licence)
+    {
+        if (string.IsNullOrEmpty(licence)) return "";
+        var end = licence.IndexOfAny(['(', ';']);
+        return (end > 0 ? licence[..end] : licence).Trim().TrimEnd(',');
+    }
 
     private static async Task<int> FetchAsync(ParseResult parse, CancellationToken cancellationToken)
     {
@@ -83,8 +116,18 @@ public static class ModelsCommand
         else
         {
             foreach (var r in results)
-                cli.Console.MarkupLine($"{(r.Ok ? "[green]ok[/]" : "[red]" + r.Outcome + "[/]")} {Markup.Escape(r.Expert)}/{Markup.Escape(r.Name)} {Markup.Escape(r.Path)}");
+            {
+                var outcome = r.Outcome switch
+                {
+                    ModelVerifyOutcome.Verified => "[green]ok[/]",
+                    ModelVerifyOutcome.Recorded => "[green]ok (checksum recorded)[/]",
+                    ModelVerifyOutcome.Missing => "[grey]absent[/]",
+                    _ => "[red]MISMATCH[/]",
+                };
+                cli.Console.MarkupLine($"{outcome} {Markup.Escape(r.Expert)}/{Markup.Escape(r.Name)} {Markup.Escape(r.Path)}");
+            }
         }
-        return results.All(r => r.Ok) ? 0 : ExitCodes.BadInput;
+        // Absent files are for `models list` and `tools`; only a file whose bytes are wrong fails verification.
+        return results.Any(r => r.Outcome == ModelVerifyOutcome.Mismatch) ? ExitCodes.BadInput : 0;
     }
 }

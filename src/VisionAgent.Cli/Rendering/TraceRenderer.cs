@@ -1,4 +1,5 @@
 using Spectre.Console;
+using VisionAgent.Cli.Rendering.Previews;
 using VisionAgent.Core.Agent;
 
 namespace VisionAgent.Cli.Rendering;
@@ -10,6 +11,9 @@ namespace VisionAgent.Cli.Rendering;
 public sealed class TraceRenderer(IAnsiConsole console, UntrustedTextMarker marker) : IAgentObserver
 {
     public Action<string>? StatusChanged { get; set; }
+
+    /// <summary>Draws produced images under their observation on a terminal that can show them; null for none.</summary>
+    public TerminalPreview? Preview { get; init; }
 
     public void OnEvent(AgentEvent agentEvent)
     {
@@ -39,6 +43,7 @@ public sealed class TraceRenderer(IAnsiConsole console, UntrustedTextMarker mark
         var colour = step.Failed ? "yellow" : "green";
         var text = marker.Unmark(step.Observation);
         console.MarkupLine($"[{colour}]Observation:[/] {Markup.Escape(text)} [grey]({step.DurationMs} ms)[/]");
+        Preview?.ShowProduced(step);
     }
 
     public void RenderAnswer(AgentRunResult result)

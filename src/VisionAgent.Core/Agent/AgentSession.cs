@@ -243,7 +243,7 @@ public sealed class AgentSession(
     private string DescribeImages(ReActPrompt prompt)
     {
         var lines = images.Images.Select(i => "- " + i.Describe())
-            .Concat(images.Regions.Select(r => $"- {r.Reference}: {r.Label} {r.Score:0.00} at {r.Box} on {r.ImageHandle}"))
+            .Concat(images.Regions.Select(r => $"- {r.Reference}: {QuotedText.Name(r.Label, 40)} {r.Score:0.00} at {r.Box} on {r.ImageHandle}"))
             .ToList();
         return lines.Count == 0 ? prompt.NoImages : string.Join('\n', lines);
     }

@@ -76,6 +76,10 @@ public sealed partial class ToolInvoker(ExpertRegistry registry, IImageStore ima
             // The one place where any expert failure becomes an observation for the LLM, sanitised.
             return Fail(tool.Name, Describe(tool.Name, ex), mapped, stopwatch) with { Error = Unwrap(ex) };
         }
+        finally
+        {
+            images.ReleaseUnusedReservations();
+        }
     }
 
     /// <summary>The observation text for a result: the expert's text (marked when untrusted) and the new handles.</summary>

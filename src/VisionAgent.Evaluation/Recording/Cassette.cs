@@ -79,6 +79,10 @@ public sealed class CassetteImage
     public int Height { get; set; }
     public string Format { get; set; } = "";
     public string Sha256 { get; set; } = "";
+
+    /// <summary>The share of pixels inside the mask (see <c>MaskFiles.LoadMask</c>), so a frozen replay can check it.</summary>
+    public double? Coverage { get; set; }
+
     public Dictionary<string, string> Parameters { get; set; } = [];
 }
 

@@ -2,11 +2,16 @@ using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
 using VisionAgent.Abstractions;
 using VisionAgent.Core.Agent;
+using VisionAgent.Imaging;
+using VisionAgent.Imaging.Masks;
 
 namespace VisionAgent.Evaluation.Recording;
 
-/// <summary>Runs every tool call and writes it, its outcome and the checksums of produced images into a cassette.</summary>
-public sealed class RecordingToolInterceptor(List<ToolExchange> exchanges, CassetteCursor cursor) : IToolCallInterceptor
+/// <summary>
+/// Runs every tool call and writes it, its outcome and the checksums and mask coverage of produced images into a
+/// cassette; images are read through the host's loader, so its image limits apply.
+/// </summary>
+public sealed class RecordingToolInterceptor(List<ToolExchange> exchanges, CassetteCursor cursor, ImageLoader? loader = null) : IToolCallInterceptor
 {
     public async Task<ToolOutcome> InvokeAsync(ToolCallRequest call, Func<CancellationToken, Task<ToolOutcome>> next, CancellationToken cancellationToken)
     {
@@ -33,6 +38,7 @@ public sealed class RecordingToolInterceptor(List<ToolExchange> exchanges, Casse
                 Height = i.Height,
                 Format = i.Format,
                 Sha256 = MessageRendering.Sha256OfFile(i.Path),
+                Coverage = Math.Round(MaskFiles.LoadMask(i.Path, MaskChannel.Auto, loader).Coverage, 6),
                 Parameters = new Dictionary<string, string>(i.Parameters, StringComparer.Ordinal),
             }).ToList() ?? [],
         });
@@ -62,8 +68,7 @@ public sealed class FrozenToolInterceptor(IReadOnlyList<ToolExchange> exchanges,
         foreach (var image in recorded.Images)
         {
             var path = images.NewOutputPath(image.Parent, image.Kind);
-            using (var placeholder = new Image<L8>(Math.Max(1, image.Width), Math.Max(1, image.Height)))
-                placeholder.SaveAsPng(path);
+            WritePlaceholder(path, image);
             var record = images.AddProduced(path, image.Parent, image.Operation, image.Kind, image.Parameters);
             if (record.Handle != image.Handle) throw Diverged(number, $"produced image {image.Handle}", $"handle {record.Handle}");
             produced.Add(record);
@@ -71,6 +76,29 @@ public sealed class FrozenToolInterceptor(IReadOnlyList<ToolExchange> exchanges,
         var result = new ExpertResult { Observation = recorded.Observation, Images = produced };
         var outcome = new ToolOutcome(recorded.ResolvedTool, recorded.Observation, recorded.Failed ? null : result, recorded.Failed, recorded.Ms, recorded.MappedArguments);
         return Task.FromResult(outcome);
+    }
+
+    /// <summary>
+    /// A greyscale image of the recorded size whose share of white pixels is the recorded coverage, so size and
+    /// coverage checks score a frozen replay as they scored the recording.
+    /// </summary>
+    private static void WritePlaceholder(string path, CassetteImage image)
+    {
+        var width = Math.Max(1, image.Width);
+        var height = Math.Max(1, image.Height);
+        using var placeholder = new Image<L8>(width, height);
+        var inside = (long)Math.Round((image.Coverage ?? 0) * width * height);
+        placeholder.ProcessPixelRows(rows =>
+        {
+            for (var y = 0; y < rows.Height && inside > 0; y++)
+            {
+                var row = rows.GetRowSpan(y);
+                var count = (int)Math.Min(inside, row.Length);
+                row[..count].Fill(new L8(255));
+                inside -= count;
+            }
+        });
+        OutputFile.Write(path, placeholder.SaveAsPng);
     }
 
     private static string Describe(string tool, IReadOnlyDictionary<string, string> arguments, string? positional) =>

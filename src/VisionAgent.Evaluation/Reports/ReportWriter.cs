@@ -9,7 +9,7 @@ using VisionAgent.Abstractions;
 
 namespace VisionAgent.Evaluation.Reports;
 
-/// <summary>Writes a suite's report folder: report.json (the whole run), report.md (for people), junit.xml (for CI).</summary>
+/// <summary>Writes a suite's report folder: report.json (the whole run), report.md and report.html (for people), junit.xml (for CI).</summary>
 public static class ReportWriter
 {
     public const string JsonFile = "report.json";
@@ -24,25 +24,36 @@ public static class ReportWriter
         IgnoreReadOnlyProperties = false,
     };
 
+    public const string HtmlFile = HtmlReportWriter.File;
+
+    /// <summary>
+    /// Writes report.json, report.md, junit.xml and report.html, each to a temporary name renamed into place.
+    /// report.json names produced images relative to the folder when they lie under it, so the folder can move
+    /// (a CI artifact) and still be read, merged and rendered.
+    /// </summary>
     public static async Task WriteAsync(SuiteReport report, string directory, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(directory);
-        await File.WriteAllTextAsync(Path.Combine(directory, JsonFile), Json(report), cancellationToken);
-        await File.WriteAllTextAsync(Path.Combine(directory, MarkdownFile), Markdown(report), cancellationToken);
-        await File.WriteAllTextAsync(Path.Combine(directory, JUnitFile), JUnit(report), cancellationToken);
+        await WriteFileAsync(Path.Combine(directory, JsonFile), Json(WithImagePaths(report, path => RelativeIfUnder(directory, path))), cancellationToken);
+        await WriteFileAsync(Path.Combine(directory, MarkdownFile), Markdown(report), cancellationToken);
+        await WriteFileAsync(Path.Combine(directory, JUnitFile), JUnit(report), cancellationToken);
+        await WriteFileAsync(Path.Combine(directory, HtmlFile), HtmlReportWriter.Render(report), cancellationToken);
     }
 
     public static string Json(SuiteReport report) => JsonSerializer.Serialize(report, JsonOptions);
 
-    /// <summary>Reads report.json, given the file or the folder that holds it.</summary>
+    /// <summary>Reads report.json, given the file or the folder that holds it; image paths come back absolute.</summary>
     public static SuiteReport Read(string path)
     {
         var file = Directory.Exists(path) ? Path.Combine(path, JsonFile) : path;
         if (!File.Exists(file)) throw new BadInputException($"no report at {file}");
+        var folder = Path.GetDirectoryName(Path.GetFullPath(file))!;
         try
         {
-            return JsonSerializer.Deserialize<SuiteReport>(File.ReadAllText(file), JsonOptions)
+            var report = JsonSerializer.Deserialize<SuiteReport>(File.ReadAllText(file), JsonOptions)
                 ?? throw new BadInputException($"{file} is empty");
+            if (report.Tasks is null || report.Summary is null) throw new BadInputException($"{file} is not a VisionAgent report (no tasks or summary)");
+            return WithImagePaths(report, image => Path.GetFullPath(Path.Combine(folder, image)));
         }
         catch (JsonException ex)
         {
@@ -56,6 +67,8 @@ public static class ReportWriter
         var md = new StringBuilder();
         md.AppendLine("# VisionAgent evaluation").AppendLine();
         md.AppendLine(Invariant($"- Mode: {report.Mode}; LLM: {report.Provider} ({report.Model})"));
+        if (report.Shard is not null) md.AppendLine(Invariant($"- Shard {report.Shard} of the suite"));
+        if (report.MergedFrom.Count > 0) md.AppendLine(Invariant($"- Merged from {report.MergedFrom.Count} reports: {string.Join(", ", report.MergedFrom)}"));
         md.AppendLine(Invariant($"- Pass rate: {s.PassRate * 100:0.0}% ({s.Passed}/{s.Total}; failed {s.Failed}, errors {s.Errors}, diverged {s.Diverged}); threshold {report.MinPass * 100:0}%: {(report.MetThreshold ? "met" : "not met")}"));
         md.AppendLine(Invariant($"- Steps {s.Steps}, tool calls {s.ToolCalls}, tokens {s.Tokens}; task latency p50 {s.LatencyP50Ms} ms, p90 {s.LatencyP90Ms} ms, p99 {s.LatencyP99Ms} ms; total {report.DurationMs} ms"));
         md.AppendLine();
@@ -114,10 +127,31 @@ public static class ReportWriter
         return builder.ToString();
     }
 
+    private static async Task WriteFileAsync(string path, string text, CancellationToken cancellationToken)
+    {
+        var temporary = path + ".tmp";
+        await File.WriteAllTextAsync(temporary, text, cancellationToken);
+        File.Move(temporary, path, overwrite: true);
+    }
+
+    private static SuiteReport WithImagePaths(SuiteReport report, Func<string, string> map) => report with
+    {
+        Tasks = report.Tasks.Select(t => t with
+        {
+            Turns = t.Turns.Select(u => u with { Images = u.Images.Select(i => i with { Path = map(i.Path) }).ToList() }).ToList(),
+        }).ToList(),
+    };
+
+    private static string RelativeIfUnder(string directory, string path)
+    {
+        var relative = Path.GetRelativePath(Path.GetFullPath(directory), Path.GetFullPath(path));
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative.Replace('\\', '/');
+    }
+
     private static string Seconds(long ms) => (ms / 1000.0).ToString("0.000", CultureInfo.InvariantCulture);
 
     /// <summary>Drops characters XML 1.0 cannot carry (control characters from model output).</summary>
-    private static string Clean(string text) => new(text.Where(XmlConvert.IsXmlChar).ToArray());
+    internal static string Clean(string text) => new(text.Where(XmlConvert.IsXmlChar).ToArray());
 
     private static string Cell(string text) => text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
 

@@ -16,16 +16,32 @@ public static class TaskOutcome
     public const string Diverged = "diverged";
 }
 
+/// <summary>An image a turn produced; <see cref="Path"/> is relative to the report's folder in report.json when it lies under it.</summary>
+public sealed record ProducedImage
+{
+    public required string Handle { get; init; }
+    public required string Kind { get; init; }
+    public required string Path { get; init; }
+    public int Width { get; init; }
+    public int Height { get; init; }
+    public string? Parent { get; init; }
+    public string? Operation { get; init; }
+}
+
 /// <summary>One turn's answer, checks and costs.</summary>
 public sealed record TurnReport
 {
     public required string Ask { get; init; }
+
+    /// <summary>What the turn expects, in one line (the answer's expectation, then the produced images').</summary>
+    public string? Expectation { get; init; }
     public string? Answer { get; init; }
     public required string Status { get; init; }
     public required bool Passed { get; init; }
     public IReadOnlyList<CheckResult> Checks { get; init; } = [];
     public int Steps { get; init; }
     public IReadOnlyList<string> Tools { get; init; } = [];
+    public IReadOnlyList<ProducedImage> Images { get; init; } = [];
     public int PromptTokens { get; init; }
     public int CompletionTokens { get; init; }
     public long DurationMs { get; init; }
@@ -134,8 +150,16 @@ public sealed record SuiteReport
     public DateTimeOffset StartedAt { get; init; }
     public long DurationMs { get; init; }
     public double MinPass { get; init; }
+
+    /// <summary>"K/N" when the run was one shard of a suite; null for a whole suite or a merged report.</summary>
+    public string? Shard { get; init; }
+
+    /// <summary>The shards a merged report was made from, in order; empty for a report of one run.</summary>
+    public IReadOnlyList<string> MergedFrom { get; init; } = [];
+
     public required IReadOnlyList<TaskReport> Tasks { get; init; }
     public required SuiteSummary Summary { get; init; }
 
-    public bool MetThreshold => Summary.Total > 0 && Summary.PassRate + 1e-12 >= MinPass;
+    /// <summary>An empty suite never meets a threshold, but an empty shard does (a small suite over many workers).</summary>
+    public bool MetThreshold => Summary.Total > 0 ? Summary.PassRate + 1e-12 >= MinPass : Shard is not null;
 }

@@ -42,6 +42,12 @@ public sealed record SuiteOptions
 
     public double MinPass { get; init; } = 1.0;
 
+    /// <summary>Run only this shard's tasks (by a stable hash of the task id); null runs them all.</summary>
+    public SuiteShard? Shard { get; init; }
+
+    /// <summary>Called as each task starts (from worker threads).</summary>
+    public Action<EvalTask>? TaskStarted { get; init; }
+
     /// <summary>Called as each task finishes (from worker threads).</summary>
     public Action<TaskReport>? TaskFinished { get; init; }
 
@@ -59,8 +65,9 @@ public sealed class SuiteRunner(SuiteOptions options)
 {
     private LlmIdentity? _identity;
 
-    public async Task<SuiteReport> RunAsync(IReadOnlyList<EvalTask> tasks, CancellationToken cancellationToken)
+    public async Task<SuiteReport> RunAsync(IReadOnlyList<EvalTask> suite, CancellationToken cancellationToken)
     {
+        var tasks = options.Shard?.Select(suite) ?? suite;
         if (options.ReplayDirectory is null && options.Llm is null)
             throw new LlmException("no LLM is configured for the evaluation: configure one, or replay cassettes with --replay DIR");
         if (options.FrozenExperts && options.ReplayDirectory is null)
@@ -79,6 +86,7 @@ public sealed class SuiteRunner(SuiteOptions options)
             new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, options.Parallelism), CancellationToken = cancellationToken },
             async (index, ct) =>
             {
+                options.TaskStarted?.Invoke(tasks[index]);
                 reports[index] = await RunTaskAsync(tasks[index], template, ct);
                 options.TaskFinished?.Invoke(reports[index]);
             });
@@ -91,6 +99,7 @@ public sealed class SuiteRunner(SuiteOptions options)
             StartedAt = started,
             DurationMs = clock.ElapsedMilliseconds,
             MinPass = options.MinPass,
+            Shard = options.Shard?.ToString(),
             Tasks = reports,
             Summary = SuiteSummary.From(reports),
         };
@@ -142,7 +151,7 @@ public sealed class SuiteRunner(SuiteOptions options)
                 {
                     llm = live with { Chat = new RecordingChatService(live.Chat, cassette.LlmCalls, cursor) };
                     judge = new RecordingChatService(liveJudge, cassette.JudgeCalls, judgeCursor);
-                    interceptor = _ => new RecordingToolInterceptor(cassette.ToolCalls, cursor);
+                    interceptor = h => new RecordingToolInterceptor(cassette.ToolCalls, cursor, h.Loader);
                 }
                 else
                 {
@@ -184,6 +193,11 @@ public sealed class SuiteRunner(SuiteOptions options)
                 turns.Add(new TurnReport
                 {
                     Ask = turn.Ask,
+                    Expectation = string.Join("; ", turn.Images.Select(i => "produces " + i.Describe()).Prepend(turn.Expect.Describe())),
+                    Images = TurnScorer.ProducedImages(result).Select(i => new ProducedImage
+                    {
+                        Handle = i.Handle, Kind = i.Kind, Path = i.Path, Width = i.Width, Height = i.Height, Parent = i.Parent, Operation = i.Operation,
+                    }).ToList(),
                     Answer = result.Answer,
                     Status = result.Status,
                     Passed = checks.All(c => c.Passed),

@@ -1,4 +1,7 @@
+using VisionAgent.Abstractions;
 using VisionAgent.Core.Agent;
+using VisionAgent.Imaging.Masks;
+using static System.FormattableString;
 using VisionAgent.Evaluation.Tasks;
 
 namespace VisionAgent.Evaluation.Scoring;
@@ -31,15 +34,57 @@ public static class TurnScorer
             checks.Add(new CheckResult("max_steps", result.LlmCalls <= max, $"{result.LlmCalls} steps (at most {max})"));
         if (turn.Images.Count > 0)
         {
-            var produced = result.Steps.SelectMany(s => s.ImagesProduced).ToHashSet(StringComparer.Ordinal);
-            var kinds = result.Images.Where(i => produced.Contains(i.Handle)).Select(i => i.Kind).ToList();
-            foreach (var image in turn.Images)
-            {
-                var count = kinds.Count(k => string.Equals(k, image.Kind, StringComparison.OrdinalIgnoreCase));
-                checks.Add(new CheckResult($"produces {image.Kind}", count >= image.Count, $"{count} produced (at least {image.Count})"));
-            }
+            var produced = ProducedImages(result);
+            foreach (var expectation in turn.Images) checks.Add(CheckProduced(expectation, produced));
         }
         return checks;
+    }
+
+    /// <summary>The images the run's steps produced, in the order they were made.</summary>
+    public static IReadOnlyList<ImageRecord> ProducedImages(AgentRunResult result)
+    {
+        var produced = result.Steps.SelectMany(s => s.ImagesProduced).ToHashSet(StringComparer.Ordinal);
+        return result.Images.Where(i => produced.Contains(i.Handle)).ToList();
+    }
+
+    /// <summary>
+    /// Passes when at least the expected count of images of the kind meet every constraint; the detail names the
+    /// first image that misses one and why, so a wrong mask reads as "img2 coverage 0.93 (expected 0.20..0.60)".
+    /// </summary>
+    public static CheckResult CheckProduced(ImageExpectation expectation, IReadOnlyList<ImageRecord> produced)
+    {
+        var name = "produces " + expectation.Describe();
+        var ofKind = produced.Where(i => string.Equals(i.Kind, expectation.Kind, StringComparison.OrdinalIgnoreCase)).ToList();
+        var fitting = 0;
+        string? miss = null;
+        foreach (var image in ofKind)
+        {
+            var why = Misfit(expectation, image);
+            if (why is null) fitting++;
+            else miss ??= $"{image.Handle} {why}";
+        }
+        var passed = fitting >= expectation.Count;
+        var detail = expectation.Width is null && expectation.Height is null && expectation.Coverage is null
+            ? $"{ofKind.Count} produced (at least {expectation.Count})"
+            : $"{fitting} of {ofKind.Count} {expectation.Kind} images fit (at least {expectation.Count})" + (miss is null ? "" : $"; {miss}");
+        return new CheckResult(name, passed, detail);
+    }
+
+    private static string? Misfit(ImageExpectation expectation, ImageRecord image)
+    {
+        if ((expectation.Width is { } w && w != image.Width) || (expectation.Height is { } h && h != image.Height))
+            return Invariant($"is {image.Width}x{image.Height} (expected {expectation.Width?.ToString() ?? "any"}x{expectation.Height?.ToString() ?? "any"})");
+        if (expectation.Coverage is not { } range) return null;
+        double coverage;
+        try
+        {
+            coverage = MaskFiles.LoadMask(image.Path).Coverage;
+        }
+        catch (VisionAgentException ex)
+        {
+            return $"could not be read to measure its coverage ({ex.Message})";
+        }
+        return range.Contains(coverage) ? null : Invariant($"coverage {coverage:0.###} (expected {range.Describe()})");
     }
 
     private static bool Names(string called, string expected) =>

@@ -32,47 +32,93 @@ public sealed record EvalTurn
     public int Line { get; init; }
 }
 
-/// <summary>An image the turn must have produced: at least <see cref="Count"/> of this kind.</summary>
-public sealed record ImageExpectation(string Kind, int Count = 1);
+/// <summary>
+/// Images the turn must have produced: at least <see cref="Count"/> of this kind, each of which meets every
+/// constraint given (exact size; share of pixels inside the mask, for masks and cut-outs).
+/// </summary>
+public sealed record ImageExpectation(string Kind, int Count = 1)
+{
+    public int? Width { get; init; }
+    public int? Height { get; init; }
+
+    /// <summary>Inclusive range of the mask's coverage (0..1): white pixels of a mask, opaque pixels of a cut-out.</summary>
+    public CoverageRange? Coverage { get; init; }
+
+    /// <summary>How the expectation reads in a report: "mask 451x300, coverage 0.20..0.60".</summary>
+    public string Describe()
+    {
+        var parts = new List<string> { Kind };
+        if (Width is not null || Height is not null) parts.Add(FormattableString.Invariant($"{Width?.ToString() ?? "any"}x{Height?.ToString() ?? "any"}"));
+        if (Coverage is { } c) parts.Add("coverage " + c.Describe());
+        return string.Join(" ", parts);
+    }
+}
+
+/// <summary>An inclusive range of mask coverage, as fractions of the image.</summary>
+public sealed record CoverageRange(double Min, double Max)
+{
+    public bool Contains(double coverage) => coverage >= Min - 1e-9 && coverage <= Max + 1e-9;
+
+    public string Describe() => FormattableString.Invariant($"{Min:0.###}..{Max:0.###}");
+}
 
 /// <summary>How an answer is scored.</summary>
 public abstract record Expectation
 {
     public abstract string Kind { get; }
+
+    /// <summary>The expectation in one line, as reports show it.</summary>
+    public abstract string Describe();
+
+    private protected static string Quoted(IEnumerable<string> items) => string.Join(", ", items.Select(i => $"'{i}'"));
 }
 
 public sealed record ExactExpectation(string Text) : Expectation
 {
     public override string Kind => "exact";
+
+    public override string Describe() => $"exact '{Text}'";
 }
 
 public sealed record AnyOfExpectation(IReadOnlyList<string> Options) : Expectation
 {
     public override string Kind => "any_of";
+
+    public override string Describe() => $"any_of {Quoted(Options)}";
 }
 
 public sealed record ContainsAllExpectation(IReadOnlyList<string> Parts) : Expectation
 {
     public override string Kind => "contains_all";
+
+    public override string Describe() => $"contains_all {Quoted(Parts)}";
 }
 
 public sealed record RegexExpectation(string Pattern) : Expectation
 {
     public override string Kind => "regex";
+
+    public override string Describe() => $"regex /{Pattern}/";
 }
 
 public sealed record NumberExpectation(double Value, double Tolerance) : Expectation
 {
     public override string Kind => "number";
+
+    public override string Describe() => Tolerance > 0 ? FormattableString.Invariant($"number {Value} ± {Tolerance}") : FormattableString.Invariant($"number {Value}");
 }
 
 public sealed record JudgeExpectation(string Rubric) : Expectation
 {
     public override string Kind => "judge";
+
+    public override string Describe() => $"judge: {Rubric}";
 }
 
 /// <summary>Any answer passes (for turns that only check tools, steps or images).</summary>
 public sealed record AnyAnswerExpectation : Expectation
 {
     public override string Kind => "any";
+
+    public override string Describe() => "any answer";
 }

@@ -236,14 +236,11 @@ public static class TaskFileReader
                     {
                         if (item is YamlMappingNode image)
                         {
-                            CheckKeys(image, ["kind", "count"], "produced image");
-                            var kind = RequiredScalar(image, "kind", "produced image");
-                            var count = PositiveInt(image, "count") ?? 1;
-                            if (kind is not null) produced.Add(new ImageExpectation(kind, count));
+                            if (ProducedImage(image) is { } expectation) produced.Add(expectation);
                         }
                         else
                         {
-                            Problem(item, "each produced image is a mapping such as {kind: mask}");
+                            Problem(item, "each produced image is a mapping such as {kind: mask, width: 640, height: 480, coverage: {min: 0.1, max: 0.5}}");
                         }
                     }
                 }
@@ -264,6 +261,37 @@ public static class TaskFileReader
                 Images = produced,
                 Line = (int)node.Start.Line,
             };
+        }
+
+        private ImageExpectation? ProducedImage(YamlMappingNode image)
+        {
+            var before = problems.Count;
+            CheckKeys(image, ["kind", "count", "width", "height", "coverage"], "produced image");
+            var kind = RequiredScalar(image, "kind", "produced image");
+            var count = PositiveInt(image, "count") ?? 1;
+            var width = PositiveInt(image, "width");
+            var height = PositiveInt(image, "height");
+            CoverageRange? coverage = null;
+            if (Child(image, "coverage") is { } coverageNode)
+            {
+                if (coverageNode is YamlMappingNode range)
+                {
+                    CheckKeys(range, ["min", "max"], "coverage");
+                    var min = Child(range, "min") is { } minNode ? Double(minNode, "min") : 0;
+                    var max = Child(range, "max") is { } maxNode ? Double(maxNode, "max") : 1;
+                    if (min is { } lo && max is { } hi)
+                    {
+                        if (lo < 0 || hi > 1 || lo > hi) Problem(range, "'coverage' needs 0 <= min <= max <= 1 (fractions of the image)");
+                        else coverage = new CoverageRange(lo, hi);
+                    }
+                }
+                else
+                {
+                    Problem(coverageNode, "'coverage' is a range such as {min: 0.1, max: 0.5} (fractions of the image)");
+                }
+            }
+            if (problems.Count > before || kind is null) return null;
+            return new ImageExpectation(kind, count) { Width = width, Height = height, Coverage = coverage };
         }
 
         private Expectation? Expect(YamlNode node)

@@ -4,6 +4,7 @@ using Microsoft.SemanticKernel;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
 using VisionAgent.Abstractions;
+using VisionAgent.Core.Agent;
 using VisionAgent.Core.Configuration;
 using VisionAgent.Core.Experts;
 
@@ -14,10 +15,15 @@ public sealed record McpServerConnection(string Name, McpClient? Client, IReadOn
 
 /// <summary>
 /// Starts the MCP servers listed in visionagent.yaml (<c>mcp_servers</c>) over stdio and turns each into an
-/// expert whose functions call the server's tools. Their results are marked as untrusted text.
+/// expert whose functions call the server's tools. Everything the server wrote (tool and parameter descriptions,
+/// results, error text) reaches the model datamarked as untrusted text.
 /// </summary>
 public sealed class McpServerExperts : IAsyncDisposable
 {
+    private const int MaxDescriptionLength = 300;
+    private const int MaxErrorLength = 200;
+    private static readonly UntrustedTextMarker Marker = new();
+
     private McpServerExperts(IReadOnlyList<McpServerConnection> servers) => Servers = servers;
 
     public IReadOnlyList<McpServerConnection> Servers { get; }
@@ -64,7 +70,7 @@ public sealed class McpServerExperts : IAsyncDisposable
             var manifest = new ExpertManifest
             {
                 Name = expertName,
-                Description = $"Tools of the MCP server '{server.Name}': " + string.Join("; ", server.Tools.Select(t => $"{t.Name}: {t.Description}")),
+                Description = $"Tools of the MCP server '{server.Name}': " + string.Join("; ", server.Tools.Select(t => $"{ToolName(t.Name)}: {MarkDescription(t.Description)}")),
                 Kind = "mcp",
             };
             var origin = $"mcp server {server.Name}";
@@ -93,14 +99,14 @@ public sealed class McpServerExperts : IAsyncDisposable
         var schema = ParameterSchema.From(tool.JsonSchema);
         var parameters = schema.Select(p => new KernelParameterMetadata(p.Name)
         {
-            Description = p.Description,
+            Description = p.Description is null ? null : MarkDescription(p.Description),
             IsRequired = p.Required,
             ParameterType = typeof(string),
         }).ToList();
         return KernelFunctionFactory.CreateFromMethod(
             (KernelArguments arguments, CancellationToken cancellationToken) => CallAsync(client, tool, schema, images, arguments, cancellationToken),
             ToolName(tool.Name),
-            tool.Description,
+            MarkDescription(tool.Description),
             parameters,
             new KernelReturnParameterMetadata { ParameterType = typeof(ExpertResult) });
     }
@@ -125,13 +131,14 @@ public sealed class McpServerExperts : IAsyncDisposable
         var result = await client.CallToolAsync(tool.Name, values, cancellationToken: cancellationToken).ConfigureAwait(false);
         var text = string.Join("\n", result.Content.OfType<TextContentBlock>().Select(t => t.Text));
         if (result.IsError == true)
-            throw new VisionAgentException($"{tool.Name}: {FirstLine(text)}");
+            throw new VisionAgentException($"{ToolName(tool.Name)} reported an error: {Marker.Mark(Truncate(text, MaxErrorLength))}");
         var produced = new List<ImageRecord>();
         foreach (var image in result.Content.OfType<ImageContentBlock>())
         {
             if (parent is null) break;
             var path = images.NewOutputPath(parent, "mcp", image.MimeType == "image/jpeg" ? ".jpg" : ".png");
-            await File.WriteAllBytesAsync(path, image.DecodedData.ToArray(), cancellationToken).ConfigureAwait(false);
+            var bytes = image.DecodedData;
+            await OutputFile.WriteAsync(path, (stream, ct) => stream.WriteAsync(bytes, ct).AsTask(), cancellationToken).ConfigureAwait(false);
             produced.Add(images.AddProduced(path, parent, tool.Name, "mcp"));
         }
         return new ExpertResult
@@ -149,11 +156,9 @@ public sealed class McpServerExperts : IAsyncDisposable
         return cleaned.Length > 0 && char.IsAsciiLetterLower(cleaned[0]) ? cleaned : "mcp_" + cleaned;
     }
 
-    private static string FirstLine(string text)
-    {
-        var line = text.Split('\n')[0].Trim();
-        return line.Length > 300 ? line[..300] : line;
-    }
+    private static string MarkDescription(string? text) => Marker.Mark(Truncate(text ?? "", MaxDescriptionLength));
+
+    private static string Truncate(string text, int length) => text.Length > length ? text[..length] + "…" : text;
 
     private sealed record ParameterSchema(string Name, string? Description, bool Required, string Type)
     {

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.SemanticKernel;
+using ModelContextProtocol;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
 using VisionAgent.Abstractions;
@@ -19,7 +20,6 @@ public sealed class McpToolServer(ExpertRegistry registry, ToolInvoker invoker, 
     public const string ImageArgument = "image";
     public const string ImageBase64Argument = "image_base64";
     private const long MaxBase64Bytes = 64L * 1024 * 1024;
-    private int _uploads;
 
     /// <summary>The served tools: MCP name (dots become underscores) to the registry's tool.</summary>
     public IReadOnlyDictionary<string, ToolDescriptor> Tools { get; } = registry.Tools
@@ -32,8 +32,16 @@ public sealed class McpToolServer(ExpertRegistry registry, ToolInvoker invoker, 
         Capabilities = new ServerCapabilities { Tools = new ToolsCapability() },
         Handlers = new McpServerHandlers
         {
-            ListToolsHandler = (_, _) => ValueTask.FromResult(new ListToolsResult { Tools = Tools.Select(t => Describe(t.Key, t.Value)).ToList() }),
-            CallToolHandler = (request, ct) => new ValueTask<CallToolResult>(CallAsync(request.Params?.Name ?? "", request.Params?.Arguments, ct)),
+            ListToolsHandler = (request, _) =>
+            {
+                RequireInitialized(request.Server);
+                return ValueTask.FromResult(new ListToolsResult { Tools = Tools.Select(t => Describe(t.Key, t.Value)).ToList() });
+            },
+            CallToolHandler = (request, ct) =>
+            {
+                RequireInitialized(request.Server);
+                return new ValueTask<CallToolResult>(CallAsync(request.Params?.Name ?? "", request.Params?.Arguments, ct));
+            },
         },
     };
 
@@ -50,6 +58,13 @@ public sealed class McpToolServer(ExpertRegistry registry, ToolInvoker invoker, 
                 await server.RunAsync(cancellationToken).ConfigureAwait(false);
             }
         }
+    }
+
+    /// <summary>The protocol starts with initialize; a client that skips it is refused rather than served blind.</summary>
+    private static void RequireInitialized(McpServer server)
+    {
+        if (server.ClientInfo is null)
+            throw new McpProtocolException("the client must send initialize first", McpErrorCode.InvalidRequest);
     }
 
     public async Task<CallToolResult> CallAsync(string name, IDictionary<string, JsonElement>? arguments, CancellationToken cancellationToken)
@@ -102,9 +117,9 @@ public sealed class McpToolServer(ExpertRegistry registry, ToolInvoker invoker, 
         {
             throw new BadInputException("image_base64 is not valid base64", ex);
         }
-        Directory.CreateDirectory(images.OutputDirectory);
-        var path = Path.Combine(images.OutputDirectory, $"upload{Interlocked.Increment(ref _uploads)}{Extension(bytes)}");
-        File.WriteAllBytes(path, bytes);
+        var extension = Extension(bytes);
+        var (path, _) = OutputFile.Reserve(images.OutputDirectory, n => $"upload{n}{extension}", 1);
+        OutputFile.Write(path, stream => stream.Write(bytes));
         return images.AddInput(path).Handle;
     }
 

@@ -35,8 +35,7 @@ public static class BoxAnnotator
         Draw(bitmap, boxes);
         using var encoded = bitmap.Encode(SKEncodedImageFormat.Png, 100)
             ?? throw new VisionAgentException($"could not encode the annotated image {outputPath}");
-        using var file = File.Create(outputPath);
-        encoded.SaveTo(file);
+        OutputFile.Write(outputPath, encoded.SaveTo);
     }
 
     private static void Draw(SKBitmap bitmap, IReadOnlyList<AnnotationBox> boxes)

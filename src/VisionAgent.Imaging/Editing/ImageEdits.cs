@@ -71,7 +71,7 @@ public static class ImageEdits
                 }
             }
         });
-        image.SaveAsPng(outputPath, EditPng.Encoder);
+        OutputImage.Save(image, outputPath, EditPng.Encoder);
         return new EditedImage(outputPath, image.Width, image.Height);
     }
 
@@ -87,7 +87,7 @@ public static class ImageEdits
         if (width <= 0 || height <= 0)
             throw new BadInputException($"crop box {box} lies outside the {image.Width}x{image.Height} image");
         image.Mutate(c => c.Crop(new Rectangle(x, y, width, height)));
-        image.SaveAsPng(outputPath, EditPng.Encoder);
+        OutputImage.Save(image, outputPath, EditPng.Encoder);
         return new EditedImage(outputPath, image.Width, image.Height);
     }
 
@@ -95,7 +95,7 @@ public static class ImageEdits
     {
         using var image = (loader ?? ImageLoader.Shared).Load<Rgba32>(imagePath);
         image.Mutate(c => c.Resize(width, height, KnownResamplers.Bicubic));
-        image.SaveAsPng(outputPath, EditPng.Encoder);
+        OutputImage.Save(image, outputPath, EditPng.Encoder);
         return new EditedImage(outputPath, image.Width, image.Height);
     }
 
@@ -116,7 +116,7 @@ public static class ImageEdits
                 default: c.Rotate(normalized, KnownResamplers.Bicubic); break;
             }
         });
-        image.SaveAsPng(outputPath, EditPng.Encoder);
+        OutputImage.Save(image, outputPath, EditPng.Encoder);
         return new EditedImage(outputPath, image.Width, image.Height);
     }
 
@@ -130,7 +130,7 @@ public static class ImageEdits
             if (contrast != 1f) c.Contrast(contrast);
             if (saturation != 1f) c.Saturate(saturation);
         });
-        image.SaveAsPng(outputPath, EditPng.Encoder);
+        OutputImage.Save(image, outputPath, EditPng.Encoder);
         return new EditedImage(outputPath, image.Width, image.Height);
     }
 

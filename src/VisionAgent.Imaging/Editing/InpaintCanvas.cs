@@ -108,7 +108,7 @@ public sealed class InpaintCanvas : IDisposable
                 }
             }
         });
-        result.SaveAsPng(outputPath, EditPng.Encoder);
+        OutputImage.Save(result, outputPath, EditPng.Encoder);
         return new EditedImage(outputPath, result.Width, result.Height);
     }
 

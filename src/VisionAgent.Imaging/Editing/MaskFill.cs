@@ -24,7 +24,7 @@ public static class MaskFill
         image.CopyPixelDataTo(pixels);
         FillInPlace(pixels, image.Width, image.Height, fitted);
         using var result = Image.LoadPixelData<Rgba32>(pixels, image.Width, image.Height);
-        result.SaveAsPng(outputPath, EditPng.Encoder);
+        OutputImage.Save(result, outputPath, EditPng.Encoder);
         return new EditedImage(outputPath, image.Width, image.Height);
     }
 

@@ -44,7 +44,7 @@ public static class MaskFiles
     {
         ArgumentNullException.ThrowIfNull(mask);
         using var image = Image.LoadPixelData<L8>(mask.Pixels, mask.Width, mask.Height);
-        image.SaveAsPng(path, GreyEncoder);
+        OutputImage.Save(image, path, GreyEncoder);
     }
 
     /// <summary>Writes an RGBA PNG of the image with every pixel outside the mask fully transparent.</summary>
@@ -66,7 +66,7 @@ public static class MaskFiles
                 }
             }
         });
-        cutout.SaveAsPng(path, RgbaEncoder);
+        OutputImage.Save(cutout, path, RgbaEncoder);
     }
 
     /// <summary>Writes an RGB PNG of the image with the mask tinted over it and outlined.</summary>
@@ -91,7 +91,7 @@ public static class MaskFiles
                 }
             }
         });
-        overlay.SaveAsPng(path, RgbEncoder);
+        OutputImage.Save(overlay, path, RgbEncoder);
     }
 
     /// <summary>

@@ -41,7 +41,54 @@ public sealed class ChatLoopTests : IDisposable
         var text = _output.ToString();
         Assert.Contains("attached img1: chelsea.png (451x300 PNG)", text);
         Assert.Contains("attached img2: coins.png", text);
-        Assert.Contains($"img2  img2: coins.png (384x303 PNG)  {RepositoryPaths.SampleImage("coins.png")}", text);
+        Assert.Contains($"img2  coins.png (384x303 PNG)  {RepositoryPaths.SampleImage("coins.png")}", text);
+        Assert.DoesNotContain("img2  img2", text);
+    }
+
+    [Fact]
+    public async Task Save_into_a_folder_names_the_file_and_never_replaces_one_and_a_failure_costs_one_line()
+    {
+        var folder = Directory.CreateTempSubdirectory("chat-save-").FullName;
+        try
+        {
+            var blocker = Path.Combine(folder, "taken.json");
+            await File.WriteAllTextAsync(blocker, "keep me");
+
+            await RunAsync($"/save {folder}", $"/save {blocker}", "/save /proc/no-such-dir/session.json", "/images");
+
+            var text = _output.ToString();
+            Assert.True(File.Exists(Path.Combine(folder, $"session-{_log.Id}.json")));
+            Assert.Equal("keep me", await File.ReadAllTextAsync(blocker));
+            Assert.Contains("already exists", text);
+            Assert.Contains("/save: cannot write /proc/no-such-dir/session.json", text);
+            // The session went on after both failures: the last command still ran.
+            Assert.Contains("no images yet", text);
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Tools_says_which_functions_cannot_run_yet()
+    {
+        await RunAsync("/tools");
+
+        var lines = _output.ToString().Split('\n');
+        Assert.Contains(lines, l => l.StartsWith("edit.inpaint:", StringComparison.Ordinal) && l.Contains("unavailable: needs models", StringComparison.Ordinal));
+        Assert.Contains(lines, l => l.StartsWith("edit.crop:", StringComparison.Ordinal) && !l.Contains("unavailable", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void A_leading_tilde_is_the_home_folder()
+    {
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+
+        Assert.Equal(Path.Combine(home, "x.png"), ImagePathFinder.ExpandHome("~/x.png"));
+        Assert.Equal(home, ImagePathFinder.ExpandHome("~"));
+        Assert.Equal("a/~/x.png", ImagePathFinder.ExpandHome("a/~/x.png"));
+        Assert.Equal("~user/x.png", ImagePathFinder.ExpandHome("~user/x.png"));
     }
 
     [Fact]

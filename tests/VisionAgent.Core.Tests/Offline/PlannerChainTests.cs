@@ -64,10 +64,10 @@ public sealed class PlannerChainTests
         {
             var record = images.Get(image);
             var maskPath = images.NewOutputPath(record.Handle, "mask");
-            File.Copy(record.Path, maskPath);
+            OutputFile.Copy(record.Path, maskPath);
             var mask = images.AddProduced(maskPath, record.Handle, "masker", "mask");
             var cutoutPath = images.NewOutputPath(record.Handle, "cutout");
-            File.Copy(record.Path, cutoutPath);
+            OutputFile.Copy(record.Path, cutoutPath);
             var cutout = images.AddProduced(cutoutPath, record.Handle, "masker", "cutout");
             return Task.FromResult(new ExpertResult { Observation = $"mask {mask.Handle}, cut-out {cutout.Handle}", Images = [mask, cutout] });
         }

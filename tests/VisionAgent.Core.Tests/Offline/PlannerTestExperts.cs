@@ -106,7 +106,7 @@ public sealed class MaskerPlugin(IImageStore images)
         Calls.Add((image, box));
         var record = images.Get(image);
         var path = images.NewOutputPath(record.Handle, "mask");
-        File.Copy(record.Path, path);
+        OutputFile.Copy(record.Path, path);
         var mask = images.AddProduced(path, record.Handle, "masker", "mask");
         return Task.FromResult(new ExpertResult { Observation = $"mask {mask.Handle} covers 12% of {record.Handle}", Images = [mask] });
     }
