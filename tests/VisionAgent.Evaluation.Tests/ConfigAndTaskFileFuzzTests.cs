@@ -62,8 +62,9 @@ public sealed class ConfigAndTaskFileFuzzTests(ITestOutputHelper output) : IDisp
     public void Mutated_config_files_load_or_are_refused_with_file_and_line()
     {
         var seeds = new[] { FullConfig }
-            .Concat(Directory.EnumerateFiles(RepositoryPaths.Samples, "visionagent.*.yaml").Select(File.ReadAllText))
-            .Append(File.ReadAllText(Path.Combine(RepositoryPaths.SampleCassettes, "visionagent.yaml")))
+            .Concat(Directory.EnumerateFiles(RepositoryPaths.Samples, "visionagent*.yaml", SearchOption.AllDirectories)
+                .Order(StringComparer.Ordinal)
+                .Select(File.ReadAllText))
             .ToList();
         var mutator = new YamlMutator(seed: 20_261_204);
 
