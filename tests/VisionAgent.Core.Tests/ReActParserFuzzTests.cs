@@ -25,6 +25,15 @@ public sealed class ReActParserFuzzTests(ITestOutputHelper output)
         "action input: image=img1, threshold=0.5\naction: image_info",
         "I think the answer is a cat.",
         "",
+        "Thought: x\nAction: detect (find cars) Action Input: {image: img1, classes: [car, 'bus',], // note\n}",
+        "[ACTION]\n```json\n{\"action\": \"image_info\", \"action_variables\": {\"image\": \"img1\"}}\n```",
+        "I think I have it.\n[FINAL ANSWER] 42",
+        "Action: image_info\nAction Input: image_info({'image': 'img1' /* c */, \"x\": True, y: None})",
+        "Action: edit.remove\nAction Input: {\"image\" \"img1\" \"target\": \"a \"red\" cat's tail\\n",
+        "Action:\n{\"name\": \"final_answer\", \"arguments\": {\"answer\": \"a cat\"}}",
+        "Action: Finish[a cat]",
+        "**Action:** `image_info` **Action Input:** \"img1",
+        "Action: image_info\nAction Input: {\"args\": \"{\\\"image\\\": \\\"img1\\\"}\"}",
     ];
 
     private static readonly string[] Fragments =
@@ -34,6 +43,9 @@ public sealed class ReActParserFuzzTests(ITestOutputHelper output)
         "unknown_tool", "/etc/passwd", "..\\x", "\\u0000", "\u0000", "\uFFFD", "\uD800", "💥", "null", "true", "1e309",
         "{\"image\":", "{\"image\": {\"image\": {}}}", "Action Input: {\"a\":", "**", "__", "#", "> ", "- ", "\t", "    ",
         new string('{', 200), new string('[', 500), new string('x', 5000), "<<data>>", "<</data>>",
+        "[ACTION]", "[FINAL ANSWER]", "Finish[", "Action 1:", "Action 1 Input 1:", "/*", "*/", "//", "\\n", "\\u00", "True",
+        "None", "{'a': 'b'", "key: value", "image=img1,", "ocr(", "Answer:", new string('"', 300), new string(',', 300),
+        new string('\'', 300), string.Concat(Enumerable.Repeat("a: ", 200)), string.Concat(Enumerable.Repeat("action ", 300)),
     ];
 
     [Fact]
@@ -71,18 +83,48 @@ public sealed class ReActParserFuzzTests(ITestOutputHelper output)
     }
 
     [Theory]
-    [InlineData("Action: image_info ")]
-    [InlineData("Action: image_info\nAction Input: ")]
-    [InlineData("Action: image_info(")]
-    public void Long_replies_parse_in_linear_time(string prefix)
+    [InlineData("Action: image_info ", "x")]
+    [InlineData("Action: image_info\nAction Input: ", "x")]
+    [InlineData("Action: image_info(", "x")]
+    [InlineData("Action: image_info\nAction Input: {", "a: ")]
+    [InlineData("Action: image_info\nAction Input: {\"a\": \"", "\" ")]
+    [InlineData("Action: image_info\nAction Input: {'a': '", "' x")]
+    [InlineData("Action: image_info\nAction Input: ", ", ")]
+    [InlineData("Action: image_info\nAction Input: k=", ",,")]
+    [InlineData("Action: image_info ", "action ")]
+    [InlineData("Action: image_info ", "**Action ")]
+    [InlineData("", "{")]
+    [InlineData("", "{\"action\": ")]
+    [InlineData("Action: image_info\nAction Input: ", "[")]
+    [InlineData("Action: image_info\nAction Input: {\"a\": 1 ", "/* ")]
+    [InlineData("Thought: ", "Thought 1 2 3 4 5 6 7 8 9 ")]
+    public void Long_replies_parse_in_linear_time(string prefix, string unit)
     {
-        var text = prefix + new string('x', 50_000) + " y=" + new string('z', 50_000);
+        var repeated = string.Concat(Enumerable.Repeat(unit, 50_000 / unit.Length));
+        var text = prefix + repeated + " y=" + repeated;
         var clock = System.Diagnostics.Stopwatch.StartNew();
 
         var parsed = ReActParser.Parse(text);
 
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(1), $"{clock.ElapsedMilliseconds} ms");
         Assert.True(parsed.Actions.Count > 0 || parsed.Error is not null);
+    }
+
+    [Fact]
+    public void Json_reader_never_throws_and_either_reads_or_names_the_problem()
+    {
+        var random = new Random(Seed + 2);
+        for (var i = 0; i < ParserCases; i++)
+        {
+            var text = Mutate(random);
+            var start = text.IndexOf('{', StringComparison.Ordinal);
+
+            var read = LenientJsonReader.Read(text, Math.Max(start, 0));
+
+            Assert.True(read.Value is not null ^ read.Problem is not null, $"case {i}: {Show(text)}");
+            Assert.InRange(read.End, 0, text.Length);
+            if (read.Value is not null) System.Text.Json.JsonDocument.Parse(read.Value.ToJson()).Dispose();
+        }
     }
 
     [Fact]

@@ -31,6 +31,7 @@ public static class JsonOutput
             observation = marker.Unmark(s.Observation),
             duration_ms = s.DurationMs,
             failed = s.Failed ? true : (bool?)null,
+            repairs = s.Repairs.Count > 0 ? s.Repairs : null,
         }),
         images = Images(result.Images),
         llm = new { provider = result.Provider, model = result.Model },

@@ -42,6 +42,7 @@ public sealed class TraceRenderer(IAnsiConsole console, UntrustedTextMarker mark
     {
         var colour = step.Failed ? "yellow" : "green";
         var text = marker.Unmark(step.Observation);
+        if (step.Repairs.Count > 0) console.MarkupLine($"[grey]Input repaired: {Markup.Escape(string.Join("; ", step.Repairs))}[/]");
         console.MarkupLine($"[{colour}]Observation:[/] {Markup.Escape(text)} [grey]({step.DurationMs} ms)[/]");
         Preview?.ShowProduced(step);
     }

@@ -120,7 +120,8 @@ public sealed class AgentSession(
                     return Finish(run, RunStatus.StepLimit, null, RepeatMessage(action.Tool));
                 observer.OnEvent(new ActionEvent(action.Tool, action.RawInput));
                 var outcome = await invoker.InvokeAsync(action.Tool, action.Arguments, action.Positional, ct);
-                RecordStep(run, observer, ToStep(parsed.Thought, action.Tool, action.RawInput, outcome));
+                var repairs = parsed.Repairs.Where(r => r.StartsWith(action.Tool + ": ", StringComparison.Ordinal)).ToList();
+                RecordStep(run, observer, ToStep(parsed.Thought, action.Tool, action.RawInput, outcome) with { Repairs = repairs });
                 if (observations.Length > 0) observations.Append('\n');
                 observations.Append(prompt.ObservationPrefix);
                 if (parsed.Actions.Count > 1) observations.Append('[').Append(outcome.Tool).Append("] ");
@@ -168,14 +169,16 @@ public sealed class AgentSession(
             foreach (var call in calls.Take(granted))
             {
                 var toolName = ToolNameOf(call);
-                var arguments = (call.Arguments ?? new KernelArguments())
-                    .ToDictionary(a => a.Key, a => ArgumentText(a.Value), StringComparer.OrdinalIgnoreCase);
+                var read = ToolCallArgumentReader.Read(call);
+                var arguments = read.Arguments;
                 if (run.IsRepeatedTooOften(toolName, arguments, null))
                     return Finish(run, RunStatus.StepLimit, null, RepeatMessage(toolName));
                 var input = JsonSerializer.Serialize(arguments);
                 observer.OnEvent(new ActionEvent(toolName, input));
-                var outcome = await invoker.InvokeAsync(toolName, arguments, null, ct);
-                RecordStep(run, observer, ToStep(reply.Content, toolName, input, outcome));
+                var outcome = read.Problem is null
+                    ? await invoker.InvokeAsync(toolName, arguments, null, ct)
+                    : new ToolOutcome(toolName, $"Error: the call to {toolName} was not run. {read.Problem}", null, true, 0, arguments);
+                RecordStep(run, observer, ToStep(reply.Content, toolName, input, outcome) with { Repairs = read.Repairs });
                 scratch.Add(new FunctionResultContent(call, outcome.Observation).ToChatMessage());
             }
             if (SkipNote(prompts.Tools, run, calls.Count - granted, observer) is { } skipped)
@@ -194,17 +197,6 @@ public sealed class AgentSession(
             string.Equals(t.Function.Name, call.FunctionName, StringComparison.OrdinalIgnoreCase));
         return tool?.Name ?? (call.PluginName is null ? call.FunctionName : $"{call.PluginName}.{call.FunctionName}");
     }
-
-    private static string ArgumentText(object? value) => value switch
-    {
-        null => "",
-        string s => s,
-        JsonElement { ValueKind: JsonValueKind.String } e => e.GetString() ?? "",
-        JsonElement { ValueKind: JsonValueKind.Array } e => string.Join(",", e.EnumerateArray().Select(x => ArgumentText(x))),
-        JsonElement e => e.GetRawText(),
-        IFormattable f => f.ToString(null, System.Globalization.CultureInfo.InvariantCulture),
-        _ => value.ToString() ?? "",
-    };
 
     private ChatHistory BuildHistory(ReActPrompt prompt, string question, List<ChatMessageContent> scratch, bool includeTools)
     {

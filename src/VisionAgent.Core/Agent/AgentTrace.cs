@@ -25,6 +25,9 @@ public sealed record AgentStep
     public bool Failed { get; init; }
 
     public IReadOnlyList<string> ImagesProduced { get; init; } = [];
+
+    /// <summary>What the parser repaired in the model's input for this step (a missing brace, single quotes, ...).</summary>
+    public IReadOnlyList<string> Repairs { get; init; } = [];
 }
 
 public sealed record TokenUsage(int Prompt, int Completion)

@@ -10,6 +10,9 @@ public sealed record ParsedReply
     public IReadOnlyList<ParsedAction> Actions { get; init; } = [];
     public string? FinalAnswer { get; init; }
 
+    /// <summary>What was repaired to read the reply (a missing brace, single quotes, ...), one line each, for the trace.</summary>
+    public IReadOnlyList<string> Repairs { get; init; } = [];
+
     /// <summary>Why the reply could not be used, phrased for the LLM; null when it parsed.</summary>
     public string? Error { get; init; }
 

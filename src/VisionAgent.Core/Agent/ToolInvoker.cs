@@ -38,6 +38,9 @@ public sealed partial class ToolInvoker(ExpertRegistry registry, IImageStore ima
 
     private static readonly string[] ImageAliases = ["image", "img", "image_handle", "handle", "image_id", "input_image", "input", "src", "source"];
 
+    /// <summary>Keys under which models nest the real arguments one level too deep.</summary>
+    private static readonly string[] WrapperKeys = ["input", "inputs", "args", "arguments", "parameters", "params", "action_input", "tool_input", "kwargs"];
+
     public ExpertRegistry Registry => registry;
 
     public Task<ToolOutcome> InvokeAsync(string toolName, IReadOnlyDictionary<string, string> arguments, string? positional, CancellationToken cancellationToken) =>
@@ -100,14 +103,19 @@ public sealed partial class ToolInvoker(ExpertRegistry registry, IImageStore ima
     {
         var parameters = tool.Parameters;
         var mapped = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        var ignored = new List<string>();
         foreach (var (rawKey, value) in arguments)
         {
             if (rawKey.Length > MaxArgumentLength || value.Length > MaxArgumentLength)
                 return (mapped, TooLong(tool.Name, rawKey, Math.Max(rawKey.Length, value.Length)));
+        }
+        var (given, wrapperProblem) = Unwrap(tool, arguments);
+        if (wrapperProblem is not null) return (mapped, wrapperProblem);
+        var ignored = new List<string>();
+        foreach (var (rawKey, value) in given)
+        {
             var key = ReActParser.NormaliseKey(rawKey);
             if (key is "op" or "operation" && tool.Expert.Plugin?.Count() > 1 && !parameters.Any(p => p.Name == key)) continue;
-            var parameter = parameters.FirstOrDefault(p => string.Equals(p.Name, key, StringComparison.OrdinalIgnoreCase))
+            var parameter = parameters.FirstOrDefault(p => ReActParser.NormaliseKey(p.Name) == key)
                 ?? (ImageAliases.Contains(key) ? parameters.FirstOrDefault(p => p.Name == "image") : null);
             if (parameter is null) ignored.Add(rawKey);
             else mapped[parameter.Name] = value;
@@ -127,22 +135,54 @@ public sealed partial class ToolInvoker(ExpertRegistry registry, IImageStore ima
                 return (mapped, $"Argument '{key}' of {tool.Name} looks like a file path or URL. Tools accept image handles only: {HandleList()}.");
         }
 
+        var unknown = ignored.Count == 0 ? "" : $"{tool.Name} has no argument {string.Join(", ", ignored.Take(8).Select(i => $"'{QuotedText.Excerpt(i)}'"))}. ";
         var missing = parameters.Where(p => p.IsRequired && !mapped.ContainsKey(p.Name)).Select(p => p.Name).ToList();
         if (missing.Count > 0)
         {
             var usage = string.Join(", ", parameters.Select(p => p.IsRequired ? p.Name : p.Name + "?"));
-            return (mapped, $"{tool.Name} needs {string.Join(" and ", missing)}. Its arguments: {usage}. Images: {HandleList()}.");
+            return (mapped, $"{unknown}{tool.Name} needs {string.Join(" and ", missing)}. Its arguments: {usage}. Images: {HandleList()}.");
         }
         if (ignored.Count > 0)
         {
             var names = string.Join(", ", parameters.Select(p => p.Name));
-            return (mapped, $"{tool.Name} has no argument {string.Join(", ", ignored.Take(8).Select(i => $"'{QuotedText.Excerpt(i)}'"))}. Its arguments: {names}.");
+            return (mapped, $"{unknown}Its arguments: {names}.");
         }
         return (mapped, null);
     }
 
     private static string TooLong(string tool, string key, int length) =>
         $"Argument '{QuotedText.Excerpt(key)}' of {tool} is {length:N0} characters long; arguments are at most {MaxArgumentLength:N0} (pass image handles such as img1 and short text).";
+
+    /// <summary>
+    /// Lifts arguments a model nested one level too deep (<c>{"args": {"image": "img1"}}</c>) to the top, unless the
+    /// tool has a parameter of the wrapper's name; a key given both inside and beside the wrapper is refused.
+    /// </summary>
+    private static (IReadOnlyDictionary<string, string> Arguments, string? Problem) Unwrap(ToolDescriptor tool, IReadOnlyDictionary<string, string> arguments)
+    {
+        bool IsWrapper(string key, string value)
+        {
+            var name = ReActParser.NormaliseKey(key);
+            return WrapperKeys.Contains(name) && value.TrimStart().StartsWith('{') && !tool.Parameters.Any(p => ReActParser.NormaliseKey(p.Name) == name);
+        }
+
+        if (!arguments.Any(a => IsWrapper(a.Key, a.Value))) return (arguments, null);
+        var lifted = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (key, value) in arguments.Where(a => !IsWrapper(a.Key, a.Value))) lifted[key] = value;
+        foreach (var (wrapper, value) in arguments.Where(a => IsWrapper(a.Key, a.Value)))
+        {
+            if (LenientJsonReader.Read(value.Trim()).Value is not JsonishObject inner)
+                return (arguments, $"Could not read the arguments nested under '{wrapper}' of {tool.Name}. Pass them as one flat JSON object, e.g. {{\"image\": \"img1\"}}.");
+            foreach (var (key, innerValue) in inner.Members)
+            {
+                var text = innerValue.ToArgumentText();
+                var clash = lifted.FirstOrDefault(l => ReActParser.NormaliseKey(l.Key) == ReActParser.NormaliseKey(key));
+                if (clash.Key is not null && clash.Value != text)
+                    return (arguments, $"{tool.Name} got '{key}' twice: '{clash.Value}' beside '{wrapper}' and '{text}' inside it. Give it once.");
+                lifted[key] = text;
+            }
+        }
+        return (lifted, null);
+    }
 
     private string HandleList()
     {

@@ -16,6 +16,7 @@ public sealed class ReActParserTests
         { "Action: segment\nAction Input: image=img1, box=10,20,30,40", "segment", "image=img1;box=10,20,30,40", null },
         { "Thought: call it\nAction: ocr(image=\"img1\")", "ocr", "image=img1", null },
         { "Action: ocr(img3)", "ocr", "", "img3" },
+        { "Thought: x\nAction: ocr()\nAction Input: {\"image\": \"img1\"}", "ocr", "image=img1", null },
         { "Action: detect({\"image\": \"img1\", \"classes\": [\"person\", \"dog\"]})", "detect", "image=img1;classes=person,dog", null },
         { "Thought: x\nAction: `ocr`\nAction Input:\n```json\n{\"image\": \"img1\"}\n```", "ocr", "image=img1", null },
         { "```\nThought: x\nAction: ocr\nAction Input: {\"image\": \"img1\"}\n```", "ocr", "image=img1", null },
@@ -117,5 +118,56 @@ public sealed class ReActParserTests
 
         Assert.Equal(arguments, string.Join(";", parsed.Select(kv => $"{kv.Key}={kv.Value}")));
         Assert.Equal(positional, bare);
+    }
+}
+
+public sealed class ReActParserRepairTests
+{
+    [Fact]
+    public void Repairs_are_reported_per_tool()
+    {
+        var parsed = ReActParser.Parse("Thought: x\nAction: ocr\nAction Input: {'image': 'img1', // the photo\n");
+
+        var action = Assert.Single(parsed.Actions);
+        Assert.Equal("img1", action.Arguments["image"]);
+        Assert.Contains("ocr: read single quotes as double quotes", parsed.Repairs);
+        Assert.Contains("ocr: added the missing '}'", parsed.Repairs);
+        Assert.Contains("ocr: removed comments", parsed.Repairs);
+    }
+
+    [Fact]
+    public void A_clean_reply_reports_no_repairs()
+    {
+        var parsed = ReActParser.Parse("Thought: x\nAction: ocr\nAction Input: {\"image\": \"img1\"}");
+
+        Assert.Empty(parsed.Repairs);
+    }
+
+    [Theory]
+    [InlineData("Action: edit.remove\nAction Input: {\"image\": \"img1\", \"target\": \"the red", "'target'")]
+    [InlineData("Action: edit.remove\nAction Input: {\"image\": \"img1\", \"image\": \"img2\"}", "'image' is given twice")]
+    [InlineData("Action: edit.remove\nAction Input: {image: img1, target: cat, dog}", "'dog' has no value")]
+    public void A_refusal_quotes_what_was_ambiguous(string reply, string quoted)
+    {
+        var parsed = ReActParser.Parse(reply);
+
+        Assert.Empty(parsed.Actions);
+        Assert.NotNull(parsed.Error);
+        Assert.Contains(quoted, parsed.Error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task The_loop_records_repairs_on_the_step()
+    {
+        using var harness = new AgentHarness();
+        var replies = new Queue<string>(["Thought: x\nAction: edit.remove\nAction Input: {image: img1, target: 'cat'", "Final Answer: done"]);
+        var chat = new VisionAgent.Testing.Llm.ScriptedChatService(responder: _ => replies.Dequeue());
+
+        var result = await harness.Session(chat).AskAsync("remove the cat", null, CancellationToken.None);
+
+        var step = Assert.Single(result.Steps);
+        Assert.False(step.Failed, step.Observation);
+        Assert.Contains("edit.remove: quoted bare keys", step.Repairs);
+        Assert.Contains("edit.remove: added the missing '}'", step.Repairs);
     }
 }
