@@ -90,7 +90,7 @@ public sealed class HostileReplyTests(ITestOutputHelper output)
     [Fact]
     public async Task Every_action_of_one_reply_counts_against_the_step_budget()
     {
-        var actions = string.Join('\n', Enumerable.Range(0, 3000).Select(i => $"Action: edit.background\nAction Input: {{\"image\": \"img1\", \"prompt\": \"p{i}\"}}"));
+        var actions = string.Join('\n', Enumerable.Range(0, ReActParser.MaxActionsPerReply).Select(i => $"Action: edit.background\nAction Input: {{\"image\": \"img1\", \"prompt\": \"p{i}\"}}"));
         using var harness = new AgentHarness(agent: a => a.MaxSteps = 2);
         var chat = new ScriptedChatService([actions, Final]);
 
@@ -102,8 +102,22 @@ public sealed class HostileReplyTests(ITestOutputHelper output)
         Assert.Single(chat.Calls);
         var note = result.Steps[^1];
         Assert.True(note.Failed);
-        Assert.Contains("2998 more action(s)", note.Observation, StringComparison.Ordinal);
+        Assert.Contains($"{ReActParser.MaxActionsPerReply - 2} more action(s)", note.Observation, StringComparison.Ordinal);
         Assert.Contains("budget of 2 steps", note.Observation, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Reply_with_thousands_of_actions_runs_none_of_them()
+    {
+        var actions = string.Join('\n', Enumerable.Range(0, 3000).Select(i => $"Action: edit.background\nAction Input: {{\"image\": \"img1\", \"prompt\": \"p{i}\"}}"));
+        using var harness = new AgentHarness(agent: a => a.MaxSteps = 2);
+        var chat = new ScriptedChatService([actions, Final]);
+
+        var result = await harness.Session(chat).AskAsync("q", null, CancellationToken.None);
+
+        Assert.Empty(harness.ExpertCalls);
+        Assert.True(result.Steps[0].Failed);
+        Assert.Contains("3000 actions", result.Steps[0].Observation, StringComparison.Ordinal);
     }
 
     [Fact]
