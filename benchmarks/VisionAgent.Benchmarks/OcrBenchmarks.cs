@@ -28,15 +28,21 @@ public class OcrBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        var manifest = ExpertManifestReader.ReadEmbedded(typeof(OcrExpertModule).Assembly);
-        var cache = new ModelCache(new ModelCacheOptions { Manifests = [manifest] });
-        var files = cache.FetchAsync(manifest.Name, null, CancellationToken.None).GetAwaiter().GetResult().ToDictionary(f => f.Name, f => f.Path);
-        _pipeline = OcrPipeline.Create(_sessions, new OcrModelPaths(files["det"], files["cls"], files["rec"], files["keys"]), new OcrOptions());
+        _pipeline = OcrPipeline.Create(_sessions, FetchModels(), new OcrOptions());
         _path = Image == "page"
             ? RepositoryPaths.SampleImage("page.png")
             : TextScene.Screenshot.Render(Path.Combine(Path.GetTempPath(), "visionagent-bench"));
         _pixels = RgbPixels.Load(_path);
         _quads = _pipeline.Detect(_pixels, CancellationToken.None).Select(b => b.Quad).ToList();
+    }
+
+    /// <summary>The PP-OCRv4 files through the model cache (fetched on first use).</summary>
+    internal static OcrModelPaths FetchModels()
+    {
+        var manifest = ExpertManifestReader.ReadEmbedded(typeof(OcrExpertModule).Assembly);
+        var cache = new ModelCache(new ModelCacheOptions { Manifests = [manifest] });
+        var files = cache.FetchAsync(manifest.Name, null, CancellationToken.None).GetAwaiter().GetResult().ToDictionary(f => f.Name, f => f.Path);
+        return new OcrModelPaths(files["det"], files["cls"], files["rec"], files["keys"]);
     }
 
     [GlobalCleanup]

@@ -14,8 +14,14 @@ public sealed record OcrOptions
 
     public float UnclipRatio { get; init; } = 1.5f;
 
-    /// <summary>A line is turned upside down when the direction classifier says so with more than this score.</summary>
+    /// <summary>
+    /// A line is turned upside down when the direction classifier says so with more than this score, kept upright
+    /// below one minus it, and read both ways in between.
+    /// </summary>
     public float ClsThreshold { get; init; } = 0.9f;
+
+    /// <summary>A line read with less confidence than this is read turned 180 degrees too, and the more confident reading kept.</summary>
+    public float RecheckConfidence { get; init; } = 0.8f;
 
     public bool UseDirectionClassifier { get; init; } = true;
 
@@ -33,6 +39,9 @@ public sealed record OcrOptions
     /// <summary>A space is kept between two characters when the space class reaches this probability in the gap; above 1 turns it off.</summary>
     public float SpaceThreshold { get; init; } = 0.15f;
 
+    /// <summary>The same in a gap wider than the line's usual gap between characters (word spaces between capitals and digits).</summary>
+    public float WideGapSpaceThreshold { get; init; } = 0.03f;
+
     public static OcrOptions FromSettings(ExpertContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -43,12 +52,14 @@ public sealed record OcrOptions
             DetThreshold = context.SettingFloat("det_threshold", 0, 1) ?? defaults.DetThreshold,
             BoxThreshold = context.SettingFloat("box_threshold", 0, 1) ?? defaults.BoxThreshold,
             UnclipRatio = context.SettingFloat("unclip_ratio", 0, 10) ?? defaults.UnclipRatio,
-            ClsThreshold = context.SettingFloat("cls_threshold", 0, 1) ?? defaults.ClsThreshold,
+            ClsThreshold = context.SettingFloat("cls_threshold", 0.5f, 1) ?? defaults.ClsThreshold,
+            RecheckConfidence = context.SettingFloat("recheck_confidence", 0, 1) ?? defaults.RecheckConfidence,
             UseDirectionClassifier = context.SettingBool("use_cls") ?? defaults.UseDirectionClassifier,
             RecBatch = context.SettingInt("rec_batch", 0, 64) ?? defaults.RecBatch,
             MinConfidence = context.SettingFloat("min_confidence", 0, 1) ?? defaults.MinConfidence,
             RecPadding = context.SettingFloat("rec_padding", 0, 1) ?? defaults.RecPadding,
             SpaceThreshold = context.SettingFloat("space_threshold", 0, 2) ?? defaults.SpaceThreshold,
+            WideGapSpaceThreshold = context.SettingFloat("wide_gap_space_threshold", 0, 2) ?? defaults.WideGapSpaceThreshold,
         };
     }
 }

@@ -19,38 +19,37 @@ public sealed class OcrPipeline
     private const int LineHeight = 48;
     private const int ClassifierWidth = 192;
     private const int MaxLineWidth = 48 * 40;
-    private readonly InferenceSession _detector;
-    private readonly InferenceSession _classifier;
-    private readonly InferenceSession _recognizer;
-    private readonly CtcDecoder _decoder;
-    private readonly string _detInput;
-    private readonly string _detOutput;
-    private readonly string _clsInput;
-    private readonly string _clsOutput;
-    private readonly string _recInput;
-    private readonly string _recOutput;
+    private const int MaxDirectionWindows = 6;
+    private readonly Stage _detector;
+    private readonly Task<Stage>? _classifier;
+    private readonly Task<Stage> _recognizer;
+    private readonly Task<CtcDecoder> _decoder;
 
-    public OcrPipeline(InferenceSession detector, InferenceSession classifier, InferenceSession recognizer, CtcDecoder decoder, OcrOptions options)
+    private OcrPipeline(Stage detector, Task<Stage>? classifier, Task<Stage> recognizer, Task<CtcDecoder> decoder, OcrOptions options)
     {
         _detector = detector;
         _classifier = classifier;
         _recognizer = recognizer;
         _decoder = decoder;
-        Options = options.RecBatch > 0 ? options : options with { RecBatch = 1 };
-        (_detInput, _detOutput) = (detector.InputNames[0], detector.OutputNames[0]);
-        (_clsInput, _clsOutput) = (classifier.InputNames[0], classifier.OutputNames[0]);
-        (_recInput, _recOutput) = (recognizer.InputNames[0], recognizer.OutputNames[0]);
+        Options = options;
     }
 
     public OcrOptions Options { get; }
 
+    /// <summary>
+    /// Loads the models in parallel: detection waits only for its own session, and an image without text never
+    /// waits for the others. The classifier is not loaded at all when <see cref="OcrOptions.UseDirectionClassifier"/> is off.
+    /// </summary>
     public static OcrPipeline Create(OnnxSessionPool sessions, OcrModelPaths paths, OcrOptions options)
     {
-        var detector = sessions.Get(paths.Detector);
-        var classifier = sessions.Get(paths.Classifier);
-        var recognizer = sessions.Get(paths.Recognizer);
-        if (options.RecBatch == 0) options = options with { RecBatch = sessions.ActiveDevice == "cuda" ? 8 : 1 };
-        return new(detector, classifier, recognizer, CtcDecoder.FromFile(paths.Keys, options.SpaceThreshold), options);
+        ArgumentNullException.ThrowIfNull(sessions);
+        ArgumentNullException.ThrowIfNull(paths);
+        var recognizer = Task.Run(() => Stage.Of(sessions.Get(paths.Recognizer)));
+        var classifier = options.UseDirectionClassifier ? Task.Run(() => Stage.Of(sessions.Get(paths.Classifier))) : null;
+        var decoder = Task.Run(() => CtcDecoder.FromFile(paths.Keys, options.SpaceThreshold, options.WideGapSpaceThreshold));
+        var detector = Stage.Of(sessions.Get(paths.Detector));
+        if (options.RecBatch <= 0) options = options with { RecBatch = sessions.ActiveDevice == "cuda" ? 8 : 1 };
+        return new(detector, classifier, recognizer, decoder, options);
     }
 
     /// <summary>Detection, direction classification and recognition; lines in reading order, below-threshold lines dropped.</summary>
@@ -73,7 +72,7 @@ public sealed class OcrPipeline
         {
             QuadSampler.Sample(image, Quad.FromRectangle(0, 0, image.Width, image.Height), buffer.AsSpan(0, length), width, height, width, TensorNormalization.PaddleDetection);
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffer.AsMemory(0, length), [1, 3, height, width]);
-            using var outputs = OnnxTensors.Run(_detector, new Dictionary<string, OrtValue> { [_detInput] = input }, [_detOutput], cancellationToken);
+            using var outputs = _detector.Run(input, cancellationToken);
             var map = outputs[0].GetTensorDataAsSpan<float>();
             return DbPostprocessor.Extract(map, width, height, image.Width, image.Height, Options.DetThreshold, Options.BoxThreshold, Options.UnclipRatio);
         }
@@ -83,33 +82,76 @@ public sealed class OcrPipeline
         }
     }
 
-    /// <summary>Classifies each line's direction, then recognises the lines in batches of similar width.</summary>
+    /// <summary>
+    /// Decides each line's direction, recognises the lines in batches of similar width, and reads again turned
+    /// 180 degrees the lines whose direction is in doubt, keeping the more confident reading.
+    /// </summary>
     public List<OcrLine> Recognize(RgbPixels image, IReadOnlyList<Quad> quads, CancellationToken cancellationToken)
     {
+        if (quads.Count == 0) return [];
         // Tall, narrow boxes hold vertical text: read them turned a quarter, as PaddleOCR does.
         // The recogniser drops spaces and edge strokes on crops cut tight to the DB boxes: give it a margin.
         var crops = quads
             .Select(q => q.Height >= 1.5f * q.Width ? q.RotatedCounterClockwise() : q)
             .Select(q => q.Expand(Options.RecPadding * q.Height, Options.RecPadding * q.Height))
             .ToArray();
-        if (Options.UseDirectionClassifier) ClassifyDirections(image, crops, cancellationToken);
-        var order = Enumerable.Range(0, crops.Length).OrderBy(i => Ratio(crops[i])).ToArray();
-        var results = new OcrLine[crops.Length];
-        for (var start = 0; start < order.Length; start += Options.RecBatch)
+        var directions = Options.UseDirectionClassifier ? ClassifyDirections(image, crops, cancellationToken) : new LineDirection[crops.Length];
+        for (var i = 0; i < crops.Length; i++)
         {
-            var batch = order.AsSpan(start, Math.Min(Options.RecBatch, order.Length - start)).ToArray();
-            RecognizeBatch(image, quads, crops, batch, results, cancellationToken);
+            if (directions[i] == LineDirection.UpsideDown) crops[i] = crops[i].Rotated180();
         }
-        return [.. results];
+        var readings = RecognizeAll(image, crops, cancellationToken);
+        if (Options.UseDirectionClassifier)
+        {
+            var doubtful = Enumerable.Range(0, crops.Length)
+                .Where(i => directions[i] == LineDirection.Undecided || readings[i].Confidence < Options.RecheckConfidence)
+                .ToArray();
+            if (doubtful.Length > 0)
+            {
+                var turned = RecognizeAll(image, doubtful.Select(i => crops[i].Rotated180()).ToArray(), cancellationToken);
+                for (var k = 0; k < doubtful.Length; k++)
+                {
+                    if (turned[k].Confidence > readings[doubtful[k]].Confidence) readings[doubtful[k]] = turned[k];
+                }
+            }
+        }
+        return readings.Select((r, i) => ToLine(r.Text, r.Confidence, quads[i])).ToList();
     }
 
-    private void ClassifyDirections(RgbPixels image, Quad[] crops, CancellationToken cancellationToken)
+    /// <summary>
+    /// The classifier sees 48x192 pixels. A long line squeezed into that is misjudged (upright capitals called
+    /// upside down and the reverse), so a line longer than the input is judged by windows of the classifier's own
+    /// aspect spread along it; a combined score that is not decisive leaves the line undecided.
+    /// </summary>
+    private LineDirection[] ClassifyDirections(RgbPixels image, Quad[] crops, CancellationToken cancellationToken)
     {
         const int batchSize = 16;
-        var plane = LineHeight * ClassifierWidth;
-        for (var start = 0; start < crops.Length; start += batchSize)
+        var classifier = Await(_classifier!, cancellationToken);
+        const float windowAspect = (float)ClassifierWidth / LineHeight;
+        var windows = new List<(int Line, Quad Window)>();
+        for (var line = 0; line < crops.Length; line++)
         {
-            var n = Math.Min(batchSize, crops.Length - start);
+            var ratio = Ratio(crops[line]);
+            if (ratio <= 1.5f * windowAspect)
+            {
+                windows.Add((line, crops[line]));
+                continue;
+            }
+            var length = windowAspect / ratio;
+            var count = Math.Min((int)MathF.Ceiling(ratio / windowAspect), MaxDirectionWindows);
+            for (var k = 0; k < count; k++)
+            {
+                var from = k * (1 - length) / (count - 1);
+                windows.Add((line, crops[line].Section(from, from + length)));
+            }
+        }
+        // Windows are combined as independent evidence: their log-odds add up. One window clamped to 0.02-0.98
+        // cannot outvote several that agree.
+        var upsideDownLogOdds = new float[crops.Length];
+        var plane = LineHeight * ClassifierWidth;
+        for (var start = 0; start < windows.Count; start += batchSize)
+        {
+            var n = Math.Min(batchSize, windows.Count - start);
             var length = n * 3 * plane;
             var buffer = ArrayPool<float>.Shared.Rent(length);
             try
@@ -118,17 +160,17 @@ public sealed class OcrPipeline
                 tensor.Clear();
                 for (var i = 0; i < n; i++)
                 {
-                    var crop = crops[start + i];
-                    var width = Math.Clamp((int)MathF.Ceiling(LineHeight * Ratio(crop)), 1, ClassifierWidth);
-                    QuadSampler.Sample(image, crop, tensor.Slice(i * 3 * plane, 3 * plane), width, LineHeight, ClassifierWidth, TensorNormalization.PaddleRecognition);
+                    var window = windows[start + i].Window;
+                    var width = Math.Clamp((int)MathF.Ceiling(LineHeight * Ratio(window)), 1, ClassifierWidth);
+                    QuadSampler.Sample(image, window, tensor.Slice(i * 3 * plane, 3 * plane), width, LineHeight, ClassifierWidth, TensorNormalization.PaddleRecognition);
                 }
                 using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffer.AsMemory(0, length), [n, 3, LineHeight, ClassifierWidth]);
-                using var outputs = OnnxTensors.Run(_classifier, new Dictionary<string, OrtValue> { [_clsInput] = input }, [_clsOutput], cancellationToken);
+                using var outputs = classifier.Run(input, cancellationToken);
                 var scores = outputs[0].GetTensorDataAsSpan<float>();
                 for (var i = 0; i < n; i++)
                 {
-                    var upsideDown = scores[i * 2 + 1];
-                    if (upsideDown > scores[i * 2] && upsideDown > Options.ClsThreshold) crops[start + i] = crops[start + i].Rotated180();
+                    var p = Math.Clamp(scores[i * 2 + 1] / (scores[i * 2] + scores[i * 2 + 1]), 0.02f, 0.98f);
+                    upsideDownLogOdds[windows[start + i].Line] += MathF.Log(p / (1 - p));
                 }
             }
             finally
@@ -136,10 +178,31 @@ public sealed class OcrPipeline
                 ArrayPool<float>.Shared.Return(buffer);
             }
         }
+        return upsideDownLogOdds.Select(logOdds => (1 / (1 + MathF.Exp(-logOdds))) switch
+        {
+            var p when p > Options.ClsThreshold => LineDirection.UpsideDown,
+            var p when p < 1 - Options.ClsThreshold => LineDirection.Upright,
+            _ => LineDirection.Undecided,
+        }).ToArray();
     }
 
-    private void RecognizeBatch(RgbPixels image, IReadOnlyList<Quad> quads, Quad[] crops, int[] batch, OcrLine[] results, CancellationToken cancellationToken)
+    /// <summary>Recognises every crop as sampled (left to right along its top edge), in batches of similar width.</summary>
+    private (string Text, float Confidence)[] RecognizeAll(RgbPixels image, Quad[] crops, CancellationToken cancellationToken)
     {
+        var order = Enumerable.Range(0, crops.Length).OrderBy(i => Ratio(crops[i])).ToArray();
+        var readings = new (string Text, float Confidence)[crops.Length];
+        for (var start = 0; start < order.Length; start += Options.RecBatch)
+        {
+            var batch = order.AsSpan(start, Math.Min(Options.RecBatch, order.Length - start)).ToArray();
+            RecognizeBatch(image, crops, batch, readings, cancellationToken);
+        }
+        return readings;
+    }
+
+    private void RecognizeBatch(RgbPixels image, Quad[] crops, int[] batch, (string Text, float Confidence)[] readings, CancellationToken cancellationToken)
+    {
+        var recognizer = Await(_recognizer, cancellationToken);
+        var decoder = Await(_decoder, cancellationToken);
         var widths = batch.Select(i => Math.Clamp((int)MathF.Ceiling(LineHeight * Ratio(crops[i])), 8, MaxLineWidth)).ToArray();
         var tensorWidth = (widths.Max() + 7) / 8 * 8;
         var plane = LineHeight * tensorWidth;
@@ -152,16 +215,13 @@ public sealed class OcrPipeline
             for (var i = 0; i < batch.Length; i++)
                 QuadSampler.Sample(image, crops[batch[i]], tensor.Slice(i * 3 * plane, 3 * plane), widths[i], LineHeight, tensorWidth, TensorNormalization.PaddleRecognition);
             using var input = OrtValue.CreateTensorValueFromMemory(OrtMemoryInfo.DefaultInstance, buffer.AsMemory(0, length), [batch.Length, 3, LineHeight, tensorWidth]);
-            using var outputs = OnnxTensors.Run(_recognizer, new Dictionary<string, OrtValue> { [_recInput] = input }, [_recOutput], cancellationToken);
+            using var outputs = recognizer.Run(input, cancellationToken);
             var shape = outputs[0].GetTensorTypeAndShape().Shape;
             var steps = (int)shape[1];
             var classes = (int)shape[2];
             var probabilities = outputs[0].GetTensorDataAsSpan<float>();
             for (var i = 0; i < batch.Length; i++)
-            {
-                var (text, confidence) = _decoder.Decode(probabilities.Slice(i * steps * classes, steps * classes), steps, classes);
-                results[batch[i]] = ToLine(text, confidence, quads[batch[i]]);
-            }
+                readings[batch[i]] = decoder.Decode(probabilities.Slice(i * steps * classes, steps * classes), steps, classes);
         }
         finally
         {
@@ -186,6 +246,26 @@ public sealed class OcrPipeline
                 };
             }
         });
+    }
+
+    /// <summary>A model still loading in the background; its load error, if any, surfaces here unwrapped.</summary>
+    private static T Await<T>(Task<T> loading, CancellationToken cancellationToken) =>
+        loading.WaitAsync(cancellationToken).GetAwaiter().GetResult();
+
+    /// <summary>A model's session and the input and output the pipeline uses.</summary>
+    private sealed record Stage(InferenceSession Session, string Input, string Output)
+    {
+        public static Stage Of(InferenceSession session) => new(session, session.InputNames[0], session.OutputNames[0]);
+
+        public IDisposableReadOnlyCollection<OrtValue> Run(OrtValue input, CancellationToken cancellationToken) =>
+            OnnxTensors.Run(Session, new Dictionary<string, OrtValue> { [Input] = input }, [Output], cancellationToken);
+    }
+
+    private enum LineDirection
+    {
+        Upright,
+        UpsideDown,
+        Undecided,
     }
 
     private static float Ratio(Quad quad) => quad.Width / MathF.Max(1, quad.Height);

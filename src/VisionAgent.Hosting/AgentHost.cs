@@ -39,7 +39,7 @@ public sealed class AgentHost : IAsyncDisposable
         }
         else
         {
-            Onnx = CreateOnnxPool(Config, options.Warn);
+            Onnx = CreateOnnxPool(Config, options.Warn, Home);
             _owned.Add(Onnx);
         }
         Marker = new UntrustedTextMarker();
@@ -74,9 +74,18 @@ public sealed class AgentHost : IAsyncDisposable
         }
     }
 
-    /// <summary>The ONNX session pool a configuration asks for (device, GPU id, threads).</summary>
-    public static OnnxSessionPool CreateOnnxPool(VisionAgentConfig config, Action<string>? warn) =>
-        new(new OnnxOptions { Device = config.Onnx.Device, GpuId = config.Onnx.Gpu, Threads = config.Onnx.Threads }, warn);
+    /// <summary>
+    /// The ONNX session pool a configuration asks for (device, GPU id, threads), saving optimised graphs under the
+    /// model cache unless <c>onnx.cache_optimized</c> is false.
+    /// </summary>
+    public static OnnxSessionPool CreateOnnxPool(VisionAgentConfig config, Action<string>? warn, string? home = null) =>
+        new(new OnnxOptions
+        {
+            Device = config.Onnx.Device,
+            GpuId = config.Onnx.Gpu,
+            Threads = config.Onnx.Threads,
+            OptimizedModelCache = config.Onnx.CacheOptimized ? Path.Combine(DataFolders.Models(config, home ?? DataFolders.Home()), "onnx-optimized") : null,
+        }, warn);
 
     /// <summary>The image limits of a configuration's <c>images:</c> section.</summary>
     public static ImageLimits ImageLimitsFrom(VisionAgentConfig config) => new()

@@ -11,6 +11,8 @@ namespace VisionAgent.Onnx;
 public sealed class OnnxSessionPool : IDisposable
 {
     private readonly ConcurrentDictionary<string, Lazy<InferenceSession>> _sessions = new(StringComparer.Ordinal);
+    /// <summary>Larger models (diffusion UNets) stay out of the optimised-model cache: a second copy of gigabytes is not worth the disk, and a graph over 2 GB cannot be saved as one protobuf.</summary>
+    private const long MaxOptimizedModelBytes = 512L << 20;
     private readonly Action<string>? _warn;
     private int _cudaFailed;
 
@@ -71,12 +73,63 @@ public sealed class OnnxSessionPool : IDisposable
         try
         {
             using var options = CreateSessionOptions();
-            return new InferenceSession(path, options);
+            if (ActiveDevice != "cpu" || Options.OptimizedModelCache is not { } cacheFolder || new FileInfo(path).Length > MaxOptimizedModelBytes)
+                return new InferenceSession(path, options);
+            return CreateThroughOptimizedCache(path, cacheFolder, options);
         }
         catch (OnnxRuntimeException ex)
         {
             throw new BadInputException($"cannot load ONNX model {Path.GetFileName(path)}: {ex.Message.Split('\n')[0]}", ex);
         }
+    }
+
+    /// <summary>
+    /// Loads the model's saved optimised graph without optimising again, or, the first time, optimises the model,
+    /// saves the graph under a temporary name and renames it into place, so a reader never sees half a file.
+    /// </summary>
+    private static InferenceSession CreateThroughOptimizedCache(string path, string cacheFolder, SessionOptions options)
+    {
+        var cached = OptimizedModelPath(path, cacheFolder);
+        if (File.Exists(cached))
+        {
+            options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL;
+            return new InferenceSession(cached, options);
+        }
+        Directory.CreateDirectory(cacheFolder);
+        var staging = Path.Combine(cacheFolder, $".{Path.GetFileName(cached)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        options.OptimizedModelFilePath = staging;
+        try
+        {
+            var session = new InferenceSession(path, options);
+            if (File.Exists(staging) && !File.Exists(cached))
+            {
+                try
+                {
+                    File.Move(staging, cached);
+                }
+                catch (IOException) when (File.Exists(cached))
+                {
+                    // Another process saved the same graph first; theirs serves as well.
+                }
+            }
+            return session;
+        }
+        finally
+        {
+            File.Delete(staging);
+        }
+    }
+
+    /// <summary>
+    /// The cached graph's name: the model's name plus a key over its full path, size, modification time and the
+    /// ONNX Runtime version, so a changed model or runtime never loads a stale graph.
+    /// </summary>
+    internal static string OptimizedModelPath(string modelPath, string cacheFolder)
+    {
+        var file = new FileInfo(modelPath);
+        var identity = $"{file.FullName}|{file.Length}|{file.LastWriteTimeUtc.Ticks}|{OrtEnv.Instance().GetVersionString()}";
+        var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(identity)).AsSpan(0, 8));
+        return Path.Combine(cacheFolder, $"{Path.GetFileNameWithoutExtension(modelPath)}.{key}.onnx");
     }
 
     private SessionOptions CreateSessionOptions()

@@ -56,5 +56,51 @@ public sealed class OnnxSessionPoolTests : IDisposable
         Assert.Throws<BadInputException>(() => pool.Get(_host.PathFor("junk.onnx")));
     }
 
+    [Fact]
+    public void Optimised_graph_is_saved_once_loaded_afterwards_and_renewed_when_the_model_changes()
+    {
+        var path = MulModel(2f);
+        var cacheFolder = _host.PathFor("optimized");
+        var options = new OnnxOptions { OptimizedModelCache = cacheFolder };
+
+        using (var first = new OnnxSessionPool(options)) Assert.Equal([2f, 4f, 6f], RunMul(first.Get(path)));
+        var saved = Directory.GetFiles(cacheFolder);
+        var savedAt = File.GetLastWriteTimeUtc(Assert.Single(saved));
+        using (var second = new OnnxSessionPool(options)) Assert.Equal([2f, 4f, 6f], RunMul(second.Get(path)));
+        Assert.Equal(saved, Directory.GetFiles(cacheFolder));
+        Assert.Equal(savedAt, File.GetLastWriteTimeUtc(saved[0]));
+
+        MulModel(3f);
+        File.SetLastWriteTimeUtc(path, DateTime.UtcNow.AddMinutes(1));
+        using (var third = new OnnxSessionPool(options)) Assert.Equal([3f, 6f, 9f], RunMul(third.Get(path)));
+        Assert.Equal(2, Directory.GetFiles(cacheFolder).Length);
+        Assert.DoesNotContain(Directory.GetFiles(cacheFolder), f => f.EndsWith(".tmp", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Without_a_cache_folder_nothing_is_saved()
+    {
+        var path = MulModel(2f);
+
+        using var pool = new OnnxSessionPool();
+        pool.Get(path);
+
+        Assert.Equal([Path.GetFileName(path)], Directory.GetFiles(Path.GetDirectoryName(path)!).Select(Path.GetFileName));
+    }
+
+    private string MulModel(float factor) => new TinyOnnxModel()
+        .FloatInput("x", 1, 3)
+        .FloatOutput("y", 1, 3)
+        .Initializer("factor", [factor], 1)
+        .Node("Mul", ["x", "factor"], ["y"])
+        .Save(_host.PathFor("models/mul.onnx"));
+
+    private static float[] RunMul(InferenceSession session)
+    {
+        using var input = OnnxTensors.FromArray(new[] { 1f, 2f, 3f }, 1, 3);
+        using var outputs = OnnxTensors.Run(session, new Dictionary<string, OrtValue> { ["x"] = input }, ["y"], CancellationToken.None);
+        return outputs[0].GetTensorDataAsSpan<float>().ToArray();
+    }
+
     public void Dispose() => _host.Dispose();
 }

@@ -48,6 +48,30 @@ public sealed class CtcDecoderTests
     }
 
     [Fact]
+    public void A_weak_space_counts_only_in_a_gap_wider_than_the_lines_usual_gap()
+    {
+        // a _ b _ c _ _ _ a _ b : the usual gap is one blank step, the gap before the second a is three.
+        var probabilities = Steps((1, 0.9f), (0, 0.9f), (2, 0.9f), (0, 0.9f), (3, 0.9f), (0, 0.9f), (0, 0.9f), (0, 0.9f), (1, 0.9f), (0, 0.9f), (2, 0.9f));
+        probabilities[1 * 5 + 4] = 0.05f; // as likely a space inside the first word, but in a usual gap
+        probabilities[6 * 5 + 4] = 0.05f;
+        var decoder = new CtcDecoder(["a", "b", "c"], spaceThreshold: 0.15f, wideGapSpaceThreshold: 0.03f);
+        var strongOnly = new CtcDecoder(["a", "b", "c"], spaceThreshold: 0.15f);
+
+        Assert.Equal("abc ab", decoder.Decode(probabilities, 11, 5).Text);
+        Assert.Equal("abcab", strongOnly.Decode(probabilities, 11, 5).Text);
+    }
+
+    [Fact]
+    public void A_wide_gap_without_any_space_probability_is_no_space()
+    {
+        var probabilities = Steps((1, 0.9f), (0, 0.9f), (2, 0.9f), (0, 0.9f), (3, 0.9f), (0, 0.9f), (0, 0.9f), (0, 0.9f), (1, 0.9f));
+        for (var t = 5; t < 8; t++) probabilities[t * 5 + 4] = 0.01f;
+        var decoder = new CtcDecoder(["a", "b", "c"], spaceThreshold: 0.15f, wideGapSpaceThreshold: 0.03f);
+
+        Assert.Equal("abca", decoder.Decode(probabilities, 9, 5).Text);
+    }
+
+    [Fact]
     public void Class_count_must_match_the_dictionary()
     {
         Assert.Throws<ArgumentException>(() => Decoder.Decode(new float[12], 2, 6));

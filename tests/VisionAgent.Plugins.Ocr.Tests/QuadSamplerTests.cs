@@ -22,6 +22,19 @@ public sealed class QuadSamplerTests
     }
 
     [Fact]
+    public void Section_is_the_part_of_a_turned_quad_between_two_fractions_of_its_length()
+    {
+        // A 100x10 line turned 90 degrees clockwise: its length runs down the image.
+        var line = new Quad(new(10, 0), new(10, 100), new(0, 100), new(0, 0));
+
+        var middle = line.Section(0.25f, 0.75f);
+
+        Assert.Equal(new Quad(new(10, 25), new(10, 75), new(0, 75), new(0, 25)), middle);
+        Assert.Equal(50, middle.Width, 3);
+        Assert.Equal(10, middle.Height, 3);
+    }
+
+    [Fact]
     public void Paddle_recognition_normalisation_maps_0_and_255_to_minus_1_and_1()
     {
         using var pixels = RgbPixels.FromBytes([0, 0, 0, 255, 255, 255], 2, 1);

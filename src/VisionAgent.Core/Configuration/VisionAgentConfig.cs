@@ -62,6 +62,9 @@ public sealed class OnnxConfig
     public string Device { get; set; } = "cpu";
     public int Gpu { get; set; }
     public int Threads { get; set; }
+
+    /// <summary>Save each model's optimised graph in the model cache on first load and load that afterwards (CPU).</summary>
+    public bool CacheOptimized { get; set; } = true;
 }
 
 public sealed class ImagesConfig

@@ -30,6 +30,13 @@ public readonly record struct Quad(Vector2 TopLeft, Vector2 TopRight, Vector2 Bo
         return new(TopLeft - a - c, TopRight + a - c, BottomRight + a + c, BottomLeft - a + c);
     }
 
+    /// <summary>The part of the quad between two fractions (0 to 1) of its length, measured from its left edge.</summary>
+    public Quad Section(float from, float to) => new(
+        Vector2.Lerp(TopLeft, TopRight, from),
+        Vector2.Lerp(TopLeft, TopRight, to),
+        Vector2.Lerp(BottomLeft, BottomRight, to),
+        Vector2.Lerp(BottomLeft, BottomRight, from));
+
     public Quad Offset(float dx, float dy) =>
         new(TopLeft + new Vector2(dx, dy), TopRight + new Vector2(dx, dy), BottomRight + new Vector2(dx, dy), BottomLeft + new Vector2(dx, dy));
 }

@@ -2,12 +2,22 @@ using SkiaSharp;
 
 namespace VisionAgent.Testing.Rendering;
 
-/// <summary>The fonts shipped with the tests (DejaVu, Bitstream Vera licence: see Fonts/LICENSE-DejaVu.txt).</summary>
+/// <summary>
+/// The fonts shipped with the tests: DejaVu (Bitstream Vera licence, Fonts/LICENSE-DejaVu.txt) and Liberation
+/// (SIL OFL 1.1, Fonts/LICENSE-Liberation.txt).
+/// </summary>
 public enum TestFont
 {
     Serif,
     SansMono,
     SerifCondensedBold,
+    Sans,
+    SansBold,
+    LiberationSerif,
+    LiberationSans,
+    LiberationSansBold,
+    LiberationMono,
+    SansCondensedBold,
 }
 
 /// <summary>One piece of text to draw: its top-left corner, size, colour and an optional rotation about that corner.</summary>
@@ -24,6 +34,13 @@ public static class TextImageRenderer
         [TestFont.Serif] = Load("DejaVuSerif.ttf"),
         [TestFont.SansMono] = Load("DejaVuSansMono.ttf"),
         [TestFont.SerifCondensedBold] = Load("DejaVuSerifCondensed-Bold.ttf"),
+        [TestFont.Sans] = Load("DejaVuSans.ttf"),
+        [TestFont.SansBold] = Load("DejaVuSans-Bold.ttf"),
+        [TestFont.LiberationSerif] = Load("LiberationSerif-Regular.ttf"),
+        [TestFont.LiberationSans] = Load("LiberationSans-Regular.ttf"),
+        [TestFont.LiberationSansBold] = Load("LiberationSans-Bold.ttf"),
+        [TestFont.LiberationMono] = Load("LiberationMono-Regular.ttf"),
+        [TestFont.SansCondensedBold] = Load("DejaVuSansCondensed-Bold.ttf"),
     });
 
     /// <summary>
