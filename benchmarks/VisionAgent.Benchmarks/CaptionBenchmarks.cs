@@ -23,7 +23,7 @@ public class CaptionBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _image = ImageLoader.Shared.LoadRgb(RepositoryPaths.SampleImage("chelsea.png"));
+        _image = new ImageLoader().LoadRgb(RepositoryPaths.SampleImage("chelsea.png"));
         _decoder = new FixedLogitsDecoder(50257, seed: 5);
         _tokenizer = CaptionTokenizer.Gpt2Default();
         _tokens = [.. _tokenizer.Encode("a cat laying on top of a couch next to a remote control")];

@@ -23,7 +23,7 @@ public class DetectBenchmarks
     [GlobalSetup]
     public void Setup()
     {
-        _image = ImageLoader.Shared.LoadRgb(RepositoryPaths.SampleImage("coffee.png"));
+        _image = new ImageLoader().LoadRgb(RepositoryPaths.SampleImage("coffee.png"));
         _tensor = new float[3 * 640 * 640];
         _geometry = LetterboxGeometry.For(_image.Width, _image.Height, 640, 640);
         _output = SyntheticYoloV8Output(objects: 20, seed: 1);

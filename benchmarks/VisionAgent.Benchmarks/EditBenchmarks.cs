@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Microsoft.ML.OnnxRuntime;
 using VisionAgent.Abstractions;
+using VisionAgent.Imaging;
 using VisionAgent.Imaging.Editing;
 using VisionAgent.Imaging.Masks;
 using VisionAgent.Onnx;
@@ -123,6 +124,7 @@ public class EditWeightFreeBenchmarks
     private string _output = "";
     private BinaryMask _mask = null!;
     private BinaryMask _hole = null!;
+    private readonly ImageLoader _loader = new();
 
     [GlobalSetup]
     public void Setup()
@@ -134,25 +136,25 @@ public class EditWeightFreeBenchmarks
     }
 
     [Benchmark(Description = "background blur (sigma 12)")]
-    public EditedImage Blur() => ImageEdits.ReplaceBackground(_image, _mask, new BackgroundOptions { Mode = BackgroundMode.Blur }, _output);
+    public EditedImage Blur() => ImageEdits.ReplaceBackground(_image, _mask, new BackgroundOptions { Mode = BackgroundMode.Blur }, _output, _loader);
 
     [Benchmark(Description = "background remove (RGBA PNG)")]
-    public EditedImage Remove() => ImageEdits.ReplaceBackground(_image, _mask, new BackgroundOptions { Mode = BackgroundMode.Remove }, _output);
+    public EditedImage Remove() => ImageEdits.ReplaceBackground(_image, _mask, new BackgroundOptions { Mode = BackgroundMode.Remove }, _output, _loader);
 
     [Benchmark(Description = "crop")]
-    public EditedImage Crop() => ImageEdits.Crop(_image, Subject, _output);
+    public EditedImage Crop() => ImageEdits.Crop(_image, Subject, _output, _loader);
 
     [Benchmark(Description = "resize to 0.5x")]
-    public EditedImage Resize() => ImageEdits.Resize(_image, 226, 150, _output);
+    public EditedImage Resize() => ImageEdits.Resize(_image, 226, 150, _output, _loader);
 
     [Benchmark(Description = "rotate 90")]
-    public EditedImage Rotate() => ImageEdits.Rotate(_image, 90, _output);
+    public EditedImage Rotate() => ImageEdits.Rotate(_image, 90, _output, _loader);
 
     [Benchmark(Description = "adjust brightness/contrast/saturation")]
-    public EditedImage Adjust() => ImageEdits.Adjust(_image, 1.2f, 1.1f, 1.3f, _output);
+    public EditedImage Adjust() => ImageEdits.Adjust(_image, 1.2f, 1.1f, 1.3f, _output, _loader);
 
     [Benchmark(Description = "non-generative fill of a 60x60 hole")]
-    public EditedImage Fill() => MaskFill.Fill(_image, _hole, _output);
+    public EditedImage Fill() => MaskFill.Fill(_image, _hole, _output, _loader);
 
     [GlobalCleanup]
     public void Cleanup()

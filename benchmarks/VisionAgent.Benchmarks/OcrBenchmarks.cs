@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using VisionAgent.Imaging;
 using VisionAgent.Abstractions;
 using VisionAgent.Imaging.Tensors;
 using VisionAgent.ModelStore;
@@ -32,7 +33,7 @@ public class OcrBenchmarks
         _path = Image == "page"
             ? RepositoryPaths.SampleImage("page.png")
             : TextScene.Screenshot.Render(Path.Combine(Path.GetTempPath(), "visionagent-bench"));
-        _pixels = RgbPixels.Load(_path);
+        _pixels = RgbPixels.Load(_path, new ImageLoader());
         _quads = _pipeline.Detect(_pixels, CancellationToken.None).Select(b => b.Quad).ToList();
     }
 
@@ -61,7 +62,7 @@ public class OcrBenchmarks
     [Benchmark]
     public int WholePage()
     {
-        using var pixels = RgbPixels.Load(_path);
+        using var pixels = RgbPixels.Load(_path, new ImageLoader());
         return _pipeline.Read(pixels, 0.5f, CancellationToken.None).Count;
     }
 }

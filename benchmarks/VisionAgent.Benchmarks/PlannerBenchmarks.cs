@@ -25,6 +25,13 @@ public class PlannerBenchmarks
     private OnnxSessionPool _pool = null!;
     private MiniLmEmbedder _embedder = null!;
     private RoutingIndex _index = null!;
+    private OfflinePlanner _planner = null!;
+
+    private static readonly RoutingRule EverySlot = new()
+    {
+        Slots = Core.Llm.Offline.Slots.SlotLibrary.All.ToDictionary(t => t.Name, t => t.Name),
+        Require = ["angle|width|height|scale"],
+    };
 
     [GlobalSetup]
     public void Setup()
@@ -42,6 +49,8 @@ public class PlannerBenchmarks
             "bench"));
         _index = new RoutingIndex(new ExpertRegistry(entries, new DictionaryModelLocator()), _embedder);
         _index.Best("warm up", CancellationToken.None);
+        _planner = new OfflinePlanner(new ExpertRegistry(entries, new DictionaryModelLocator()), _embedder);
+        _planner.Route("warm up", CancellationToken.None);
     }
 
     [GlobalCleanup]
@@ -53,8 +62,21 @@ public class PlannerBenchmarks
     [Benchmark]
     public float[][] EmbedSixteenExamples() => _embedder.Embed(Examples, CancellationToken.None);
 
+    // Two questions in turn, so every call routes a question it has not just seen (the index keeps the last vector).
+    private static readonly string[] Questions = ["please cut the dog out of img1", "how large is the picture?"];
+    private int _turn;
+
     [Benchmark]
-    public RouteMatch? RouteOneQuestion() => _index.Best("please cut the dog out of img1", CancellationToken.None);
+    public RouteMatch? RouteOneQuestion() => _index.Best(Questions[_turn++ % 2], CancellationToken.None);
+
+    /// <summary>Routing as a step of the planner does it: the best rule, then the check that only an LLM could answer.</summary>
+    [Benchmark]
+    public RouteMatch? RouteOneQuestionWithDeclineCheck() => _planner.Route(Questions[_turn++ % 2], CancellationToken.None);
+
+    /// <summary>Every slot type of the library on one question.</summary>
+    [Benchmark]
+    public Core.Llm.Offline.Slots.SlotFilling FillEverySlotType() =>
+        Core.Llm.Offline.Slots.RuleSlots.Fill(EverySlot, new Core.Llm.Offline.Slots.SlotQuestion("resize the left half to 640 pixels wide and make it slightly brighter, then rotate it 90 degrees counter-clockwise", 600, 400));
 
     public sealed class BenchPlugin
     {

@@ -19,8 +19,8 @@ public sealed class CaptionPlugin(ExpertContext context)
     [Description("Describes an image in one sentence (what it shows and what is happening).")]
     public async Task<ExpertResult> CaptionAsync(
         [Description("Image handle, e.g. img1")] string image,
-        [Description("Longest caption in tokens; 0 uses the model's default")] int maxLength = 0,
-        [Description("Beam width: 1 is greedy, more searches harder; 0 uses the configured default")] int numBeams = 0,
+        [Description("Longest caption in tokens; 0 uses the model's default")] int max_length = 0,
+        [Description("Beam width: 1 is greedy, more searches harder; 0 uses the configured default")] int num_beams = 0,
         CancellationToken cancellationToken = default)
     {
         var record = context.Images.Get(image);
@@ -35,12 +35,12 @@ public sealed class CaptionPlugin(ExpertContext context)
         var preprocessorPath = await OptionalAsync("preprocessor_config", Beside(encoderPath, "preprocessor_config.json"), cancellationToken);
 
         var options = ApplySettings(CaptionConfiguration.ReadGeneration(configPath, generationPath, new GenerationOptions { MaxLength = 16, NumBeams = 4 }));
-        if (maxLength > 0) options = options with { MaxLength = maxLength + 1 };
-        if (numBeams > 0) options = options with { NumBeams = numBeams };
+        if (max_length > 0) options = options with { MaxLength = max_length + 1 };
+        if (num_beams > 0) options = options with { NumBeams = num_beams };
         if (options.NumBeams is < 1 or > MaxBeams)
-            throw new BadInputException($"caption numBeams must be between 1 and {MaxBeams}, not {options.NumBeams}");
+            throw new BadInputException($"caption num_beams must be between 1 and {MaxBeams}, not {options.NumBeams}");
         if (options.MaxLength is < 2 or > MaxTokens + 1)
-            throw new BadInputException($"caption maxLength must be between 1 and {MaxTokens}, not {options.MaxLength - 1}");
+            throw new BadInputException($"caption max_length must be between 1 and {MaxTokens}, not {options.MaxLength - 1}");
         var tokenizer = await TokenizerAsync(encoderPath, cancellationToken);
 
         var pool = context.GetRequiredService<OnnxSessionPool>();
@@ -51,7 +51,7 @@ public sealed class CaptionPlugin(ExpertContext context)
 
         var clock = Stopwatch.StartNew();
         float[] pixels;
-        using (var loaded = ImageLoader.Shared.LoadRgb(record.Path, cancellationToken))
+        using (var loaded = context.GetRequiredService<ImageLoader>().LoadRgb(record.Path, cancellationToken))
             pixels = NormalizedTensor.Create(loaded, preprocessing);
         var preprocessMs = clock.Elapsed.TotalMilliseconds;
 

@@ -26,7 +26,7 @@ public sealed class DetectPlugin(ExpertContext context)
         [Description("Comma-separated class names to keep, e.g. person,dog; empty keeps every class")] string classes = "",
         [Description("Minimum score 0..1; 0 uses the configured default (0.25)")] float confidence = 0,
         [Description("Overlap (IoU 0..1) above which boxes of one class are merged; 0 uses the configured default (0.45)")] float iou = 0,
-        [Description("Most boxes to return; 0 uses the configured default (100)")] int maxBoxes = 0,
+        [Description("Most boxes to return; 0 uses the configured default (100)")] int max_boxes = 0,
         [Description("Draw the boxes on a new image")] bool annotate = true,
         CancellationToken cancellationToken = default)
     {
@@ -35,7 +35,7 @@ public sealed class DetectPlugin(ExpertContext context)
         {
             Confidence = Pick(confidence, "confidence", 0.25f),
             Iou = Pick(iou, "iou", 0.45f),
-            MaxBoxes = maxBoxes > 0 ? maxBoxes : context.SettingInt("max_boxes", min: 1) ?? 100,
+            MaxBoxes = max_boxes > 0 ? max_boxes : context.SettingInt("max_boxes", min: 1) ?? 100,
         };
         var weights = context.Setting("weights") is { Length: > 0 } w ? w : "model";
         var modelPath = await context.Models.GetPathAsync(context.Manifest.Name, weights, cancellationToken);
@@ -45,7 +45,7 @@ public sealed class DetectPlugin(ExpertContext context)
         options = options with { AllowedClasses = wanted.Allowed };
 
         var clock = Stopwatch.StartNew();
-        using var pixels = ImageLoader.Shared.LoadRgb(record.Path, cancellationToken);
+        using var pixels = context.GetRequiredService<ImageLoader>().LoadRgb(record.Path, cancellationToken);
         var tensor = new float[3 * model.InputWidth * model.InputHeight];
         var geometry = LetterboxTensor.Fill(pixels, model.InputWidth, model.InputHeight, tensor);
         var preprocessMs = clock.Elapsed.TotalMilliseconds;

@@ -20,6 +20,8 @@ public sealed class EditPlugin(ExpertContext context)
     public static readonly string[] DiffusionModels = ["text_encoder", "unet", "vae_encoder", "vae_decoder", "tokenizer_vocab", "tokenizer_merges"];
 
     private readonly MaskResolver _masks = new(context);
+
+    private ImageLoader Loader => context.GetRequiredService<ImageLoader>();
     private readonly Lock _pipelineGate = new();
     private InpaintPipeline? _pipeline;
 
@@ -72,7 +74,7 @@ public sealed class EditPlugin(ExpertContext context)
         parameters["mask"] = subject.Source;
         cancellationToken.ThrowIfCancellationRequested();
         var output = context.Images.NewOutputPath(target.Image.Handle, "edit");
-        var edited = ImageEdits.ReplaceBackground(target.Image.Path, subject.Mask, options, output);
+        var edited = ImageEdits.ReplaceBackground(target.Image.Path, subject.Mask, options, output, Loader);
         var share = 100.0 * subject.Mask.Coverage;
         var what = parsedMode switch
         {
@@ -98,7 +100,7 @@ public sealed class EditPlugin(ExpertContext context)
         else if (string.IsNullOrWhiteSpace(box) && target.Region is { } own) region = own.Box;
         else throw new BadInputException($"crop needs a box x1,y1,x2,y2 or a detection such as {target.Image.Handle}#det1, not '{box}'");
         cancellationToken.ThrowIfCancellationRequested();
-        var edited = ImageEdits.Crop(target.Image.Path, region, context.Images.NewOutputPath(target.Image.Handle, "edit"));
+        var edited = ImageEdits.Crop(target.Image.Path, region, context.Images.NewOutputPath(target.Image.Handle, "edit"), Loader);
         return Task.FromResult(Produce(target.Image, edited, "crop", new Dictionary<string, string> { ["box"] = region.ToString() },
             $"{target.Image.Handle} cropped to {region}"));
     }
@@ -122,11 +124,11 @@ public sealed class EditPlugin(ExpertContext context)
             _ => throw new BadInputException("resize needs width, height or scale"),
         };
         // The result must stay readable by the same guarded loader that every expert uses.
-        var limits = (context.Services.GetService(typeof(ImageLoader)) as ImageLoader ?? ImageLoader.Shared).Limits;
+        var limits = Loader.Limits;
         if (size.W > limits.MaxWidth || size.H > limits.MaxHeight || (long)size.W * size.H > limits.MaxPixels)
             throw new BadInputException($"resize to {size.W}x{size.H} is too large (at most {limits.MaxWidth}x{limits.MaxHeight}, {limits.MaxPixels / 1_000_000} megapixels)");
         cancellationToken.ThrowIfCancellationRequested();
-        var edited = ImageEdits.Resize(source.Path, size.W, size.H, context.Images.NewOutputPath(source.Handle, "edit"));
+        var edited = ImageEdits.Resize(source.Path, size.W, size.H, context.Images.NewOutputPath(source.Handle, "edit"), Loader);
         return Task.FromResult(Produce(source, edited, "resize",
             new Dictionary<string, string> { ["width"] = Invariant(size.W), ["height"] = Invariant(size.H) },
             $"{source.Handle} resized from {source.Width}x{source.Height}"));
@@ -141,7 +143,7 @@ public sealed class EditPlugin(ExpertContext context)
         var source = _masks.ResolveImage(image).Image;
         if (!float.IsFinite(degrees)) throw new BadInputException("degrees must be a number");
         cancellationToken.ThrowIfCancellationRequested();
-        var edited = ImageEdits.Rotate(source.Path, degrees, context.Images.NewOutputPath(source.Handle, "edit"));
+        var edited = ImageEdits.Rotate(source.Path, degrees, context.Images.NewOutputPath(source.Handle, "edit"), Loader);
         return Task.FromResult(Produce(source, edited, "rotate", new Dictionary<string, string> { ["degrees"] = Invariant(degrees) },
             $"{source.Handle} rotated {Invariant(degrees)} degrees clockwise"));
     }
@@ -161,7 +163,7 @@ public sealed class EditPlugin(ExpertContext context)
                 throw new BadInputException($"{name} must be a factor between 0 and 10 (1 = unchanged), not {Invariant(value)}");
         }
         cancellationToken.ThrowIfCancellationRequested();
-        var edited = ImageEdits.Adjust(source.Path, brightness, contrast, saturation, context.Images.NewOutputPath(source.Handle, "edit"));
+        var edited = ImageEdits.Adjust(source.Path, brightness, contrast, saturation, context.Images.NewOutputPath(source.Handle, "edit"), Loader);
         return Task.FromResult(Produce(source, edited, "adjust",
             new Dictionary<string, string> { ["brightness"] = Invariant(brightness), ["contrast"] = Invariant(contrast), ["saturation"] = Invariant(saturation) },
             $"{source.Handle} adjusted (brightness x{Invariant(brightness)}, contrast x{Invariant(contrast)}, saturation x{Invariant(saturation)})"));
@@ -215,7 +217,7 @@ public sealed class EditPlugin(ExpertContext context)
                 $"{target.Image.Handle} with {region.Source} removed by diffusion inpainting ({run.StepsRun} steps)", region.Source, "diffusion", Timings(run));
         }
         cancellationToken.ThrowIfCancellationRequested();
-        var filled = MaskFill.Fill(target.Image.Path, grown, context.Images.NewOutputPath(target.Image.Handle, "edit"));
+        var filled = MaskFill.Fill(target.Image.Path, grown, context.Images.NewOutputPath(target.Image.Handle, "edit"), Loader);
         parameters["method"] = "fill";
         return Produce(target.Image, filled, "remove", parameters,
             $"{target.Image.Handle} with {region.Source} removed by a non-generative fill from the surroundings (diffusion models not installed: visionagent models fetch edit)",
@@ -249,7 +251,7 @@ public sealed class EditPlugin(ExpertContext context)
         Abstractions.ImageRecord image, BinaryMask mask, InpaintOptions options, CancellationToken cancellationToken)
     {
         var pipeline = await GetPipelineAsync(cancellationToken);
-        using var canvas = InpaintCanvas.Load(image.Path, mask, context.SettingInt("native_size", min: 64) ?? 512);
+        using var canvas = InpaintCanvas.Load(image.Path, mask, context.SettingInt("native_size", min: 64) ?? 512, Loader);
         var pixels = canvas.ImageTensor();
         var maskTensor = canvas.MaskTensor();
         var run = await Task.Run(

@@ -1,4 +1,5 @@
 using VisionAgent.Abstractions;
+using VisionAgent.Imaging;
 using VisionAgent.Imaging.Masks;
 
 namespace VisionAgent.Plugins.Edit;
@@ -65,8 +66,8 @@ internal sealed class MaskResolver(ExpertContext context)
     }
 
     // A mask PNG selects by luminance, a cut-out (RGBA) by its alpha; either may come from a differently sized image.
-    private static BinaryMask LoadFitted(string path, ImageRecord image) =>
-        MaskFiles.LoadMask(path, MaskChannel.Auto).ResizeNearest(image.Width, image.Height);
+    private BinaryMask LoadFitted(string path, ImageRecord image) =>
+        MaskFiles.LoadMask(path, context.GetRequiredService<ImageLoader>(), MaskChannel.Auto).ResizeNearest(image.Width, image.Height);
 
     // A detection made on a differently sized image of the same scene (a parent or a resized copy): scale its box.
     private ImageRecord? RegionImage(RegionRecord region) =>

@@ -1,9 +1,10 @@
 using VisionAgent.Abstractions;
+using VisionAgent.Imaging;
 
 namespace VisionAgent.Plugins.ImageInfo;
 
 /// <summary>Registers the image_info expert.</summary>
 public sealed class ImageInfoExpertModule : IExpertModule
 {
-    public object CreatePlugin(ExpertContext context) => new ImageInfoPlugin(context.Images);
+    public object CreatePlugin(ExpertContext context) => new ImageInfoPlugin(context.Images, context.GetRequiredService<ImageLoader>());
 }

@@ -7,7 +7,7 @@ using VisionAgent.Imaging;
 namespace VisionAgent.Plugins.ImageInfo;
 
 /// <summary>The image_info tool: cheap facts about an image, no model needed.</summary>
-public sealed class ImageInfoPlugin(IImageStore images)
+public sealed class ImageInfoPlugin(IImageStore images, ImageLoader loader)
 {
     [KernelFunction("image_info")]
     [Description("Format, width, height, colour mode, file size, EXIF orientation and capture time, mean brightness (0-255) and dominant colours of an image.")]
@@ -17,7 +17,7 @@ public sealed class ImageInfoPlugin(IImageStore images)
     {
         cancellationToken.ThrowIfCancellationRequested();
         var record = images.Get(image);
-        var facts = ImageFactsReader.Read(record.Path, ImageLoader.Shared, cancellationToken);
+        var facts = ImageFactsReader.Read(record.Path, loader, cancellationToken);
         var colours = string.Join(", ", facts.DominantColours.Select(c => FormattableString.Invariant($"{c.Name} {c.Share:0%}")));
         var captured = CaptureTime(facts.CapturedAt);
         var observation = FormattableString.Invariant(

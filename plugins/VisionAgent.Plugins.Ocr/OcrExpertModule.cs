@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using Microsoft.SemanticKernel;
 using VisionAgent.Abstractions;
+using VisionAgent.Imaging;
 using VisionAgent.Imaging.Tensors;
 using VisionAgent.Onnx;
 
@@ -42,7 +43,7 @@ public sealed class OcrPlugin
         if (threshold > 1)
             throw new BadInputException($"min_confidence must be between 0 and 1, not {min_confidence.ToString(CultureInfo.InvariantCulture)}");
         var pipeline = await PipelineAsync(cancellationToken).ConfigureAwait(false);
-        using var pixels = RgbPixels.Load(record.Path, box, cancellationToken: cancellationToken);
+        using var pixels = RgbPixels.Load(record.Path, _context.GetRequiredService<ImageLoader>(), box, cancellationToken);
         var lines = pipeline.Read(pixels, threshold, cancellationToken);
         if (box is { } crop)
         {

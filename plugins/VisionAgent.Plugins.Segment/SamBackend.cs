@@ -48,31 +48,37 @@ public sealed class SamBackend(ExpertContext context, SegmentSettings settings)
         return unloaded;
     }
 
+    /// <summary>
+    /// The mask for <paramref name="prompt"/> on an image of <paramref name="width"/>x<paramref name="height"/>:
+    /// <paramref name="loadImage"/> is called only when the image's embedding is not cached, and its pixels are
+    /// released before the encoder runs.
+    /// </summary>
     public async Task<SamDecoding> SegmentAsync(
-        ImageRecord record, Image<Rgb24> image, SegmentPrompt prompt, string group, float threshold, CancellationToken cancellationToken)
+        ImageRecord record, int width, int height, Func<Image<Rgb24>> loadImage, SegmentPrompt prompt, string group, float threshold,
+        CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(record);
-        ArgumentNullException.ThrowIfNull(image);
+        ArgumentNullException.ThrowIfNull(loadImage);
         ArgumentNullException.ThrowIfNull(prompt);
         var pool = context.GetRequiredService<OnnxSessionPool>();
         var encoderPath = await context.Models.GetPathAsync(context.Manifest.Name, EncoderModel(group), cancellationToken);
         var decoderPath = await context.Models.GetPathAsync(context.Manifest.Name, DecoderModel(group), cancellationToken);
-        var frame = SamImageFrame.For(image.Width, image.Height, settings.SamSize);
+        var frame = SamImageFrame.For(width, height, settings.SamSize);
 
         var key = SamEmbeddingCache.KeyFor(Path.GetFullPath(encoderPath), record.Handle, record.Path);
         var cached = _cache.TryGet(key, out var embedding);
         if (!cached)
         {
             context.Progress?.Report(new ExpertProgress(context.Manifest.Name, "encoding image", 0, 1));
-            embedding = Encode(pool.Get(encoderPath), image, frame, cancellationToken);
+            embedding = Encode(pool.Get(encoderPath, settings.SamSession), loadImage, frame, cancellationToken);
             Interlocked.Increment(ref _encoderRuns);
             _cache.Add(key, embedding);
             context.Progress?.Report(new ExpertProgress(context.Manifest.Name, "encoding image", 1, 1));
         }
-        return Decode(pool.Get(decoderPath), embedding, prompt, frame, threshold, cached, cancellationToken);
+        return Decode(pool.Get(decoderPath, settings.SamSession), embedding, prompt, frame, threshold, cached, cancellationToken);
     }
 
-    private SamEmbedding Encode(InferenceSession session, Image<Rgb24> image, SamImageFrame frame, CancellationToken cancellationToken)
+    private SamEmbedding Encode(InferenceSession session, Func<Image<Rgb24>> loadImage, SamImageFrame frame, CancellationToken cancellationToken)
     {
         var inputName = settings.SamEncoderInput ?? session.InputMetadata.Keys.SingleOrDefault()
             ?? throw new BadInputException($"the SAM encoder has {session.InputMetadata.Count} inputs; name the image input with the segment setting sam_encoder_input");
@@ -87,9 +93,18 @@ public sealed class SamBackend(ExpertContext context, SegmentSettings settings)
                 var rank => throw new BadInputException($"the SAM encoder input '{inputName}' has rank {rank}; set sam_encoder_layout to nchw or hwc"),
             };
         var size = frame.Size;
+        float[] tensor;
+        using (var image = loadImage())
+        {
+            if (image.Width != frame.OriginalWidth || image.Height != frame.OriginalHeight)
+                throw new BadInputException($"the image changed while it was segmented (now {image.Width}x{image.Height}, was {frame.OriginalWidth}x{frame.OriginalHeight})");
+            tensor = layout == SamEncoderLayout.Nchw
+                ? SamPreprocessor.ToNchw(image, frame, settings.SamPixelMean, settings.SamPixelStd)
+                : SamPreprocessor.ToHwc(image, frame);
+        }
         using var input = layout == SamEncoderLayout.Nchw
-            ? OnnxTensors.FromArray(SamPreprocessor.ToNchw(image, frame, settings.SamPixelMean, settings.SamPixelStd), 1, 3, size, size)
-            : OnnxTensors.FromArray(SamPreprocessor.ToHwc(image, frame), size, size, 3);
+            ? OnnxTensors.FromArray(tensor, 1, 3, size, size)
+            : OnnxTensors.FromArray(tensor, size, size, 3);
         using var outputs = OnnxTensors.Run(session, new Dictionary<string, OrtValue> { [inputName] = input }, [settings.SamEncoderOutput], cancellationToken);
         var output = outputs[0];
         return new SamEmbedding(output.GetTensorDataAsSpan<float>().ToArray(), output.GetTensorTypeAndShape().Shape);
@@ -105,7 +120,13 @@ public sealed class SamBackend(ExpertContext context, SegmentSettings settings)
         using var pointLabels = OnnxTensors.FromArray(labels, 1, count);
         using var maskInput = OnnxTensors.FromArray(new float[256 * 256], 1, 1, 256, 256);
         using var hasMaskInput = OnnxTensors.FromArray(new float[] { 0 }, 1);
-        using var originalSize = OnnxTensors.FromArray(new float[] { frame.OriginalHeight, frame.OriginalWidth }, 2);
+        // The decoder upsamples its masks to orig_im_size as its last step. An image larger than the model's frame gets
+        // them at the frame's size instead (the same masks before that step) and is upsampled here, straight into the
+        // binary mask: K full-size float maps of a large photo would cost gigabytes.
+        var (maskWidth, maskHeight) = Math.Max(frame.OriginalWidth, frame.OriginalHeight) > frame.Size
+            ? (frame.ResizedWidth, frame.ResizedHeight)
+            : (frame.OriginalWidth, frame.OriginalHeight);
+        using var originalSize = OnnxTensors.FromArray(new float[] { maskHeight, maskWidth }, 2);
         var inputs = new Dictionary<string, OrtValue>
         {
             ["image_embeddings"] = embeddings,

@@ -15,11 +15,14 @@ public sealed class SegmentPlugin
 {
     private readonly ExpertContext _context;
     private readonly SegmentSettings _settings;
+    private readonly ImageLoader _loader;
 
     public SegmentPlugin(ExpertContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
         _context = context;
+        // The host's loader carries the user's image limits; the default one serves hosts that register none.
+        _loader = context.Services.GetService(typeof(ImageLoader)) as ImageLoader ?? ImageLoader.Shared;
         _settings = SegmentSettings.From(context);
         Sam = new SamBackend(context, _settings);
         Isnet = new IsnetBackend(context, _settings);
@@ -41,9 +44,11 @@ public sealed class SegmentPlugin
         [Description("Box in pixels x1,y1,x2,y2, or a detection such as img1#det2")] string box = "",
         [Description("auto (SAM when prompted and installed, else ISNet), sam or isnet")] string backend = "auto",
         [Description("0..1: how confident a pixel must be to be inside the mask; 0 means the configured default (0.5)")] double threshold = 0,
+        [Description("Which images to produce: all, or a list of mask, cutout, overlay (mask alone is quickest)")] string outputs = "all",
         CancellationToken cancellationToken = default)
     {
         var (record, prompt) = ResolvePrompt(image, point, negative_point, box);
+        var wanted = SegmentOutputsParser.Parse(outputs);
         if (threshold is < 0 or >= 1 || double.IsNaN(threshold))
             throw new BadInputException(FormattableString.Invariant($"threshold {threshold} must be between 0 and 1 (0 for the default)"));
         var cut = threshold > 0 ? (float)threshold : _settings.Threshold;
@@ -51,7 +56,6 @@ public sealed class SegmentPlugin
         if (choice is not ("auto" or "sam" or "isnet"))
             throw new BadInputException($"backend '{backend}' must be auto, sam or isnet");
 
-        using var pixels = ImageLoader.Shared.LoadRgb(record.Path, cancellationToken);
         var group = Sam.InstalledGroup();
         BinaryMask mask;
         string backendName, model;
@@ -63,30 +67,25 @@ public sealed class SegmentPlugin
             if (group is null) throw SamMissing();
             if (prompt.IsEmpty)
                 throw new BadInputException("the sam backend needs a prompt: point=x,y or box=x1,y1,x2,y2 (or a detection such as img1#det2); without one, use backend=isnet");
-            decoding = await Sam.SegmentAsync(record, pixels, prompt, group, cut, cancellationToken);
+            // The store records the displayed size (EXIF quarter turns applied), the size the decoded pixels have.
+            decoding = await Sam.SegmentAsync(record, record.Width, record.Height, () => Load(record, cancellationToken), prompt, group, cut, cancellationToken);
             (mask, backendName, model) = (decoding.Mask, "sam", group);
         }
         else if (prompt.Points.Count > 0 && choice == "auto")
         {
             throw SamMissing();
         }
-        else if (prompt.Box is { } region)
-        {
-            if (prompt.Points.Count > 0) throw SamMissing();
-            mask = await Isnet.SegmentBoxAsync(pixels, region, cut, cancellationToken);
-            (backendName, model) = ("isnet", IsnetBackend.ModelName);
-            if (choice == "auto")
-                note = "no SAM weights installed, so this is the salient object inside the box; for promptable masks run: visionagent models fetch segment --group mobilesam";
-        }
         else
         {
-            if (prompt.Points.Count > 0)
-                throw new BadInputException("the isnet backend takes no points (only a box or nothing); use backend=sam for point prompts");
-            mask = await Isnet.SegmentAsync(pixels, cut, cancellationToken);
-            (backendName, model) = ("isnet", IsnetBackend.ModelName);
+            if (prompt.Points.Count > 0) throw choice == "auto" ? SamMissing()
+                : new BadInputException("the isnet backend takes no points (only a box or nothing); use backend=sam for point prompts");
+            mask = await IsnetMaskAsync(record, prompt.Box, cut, cancellationToken);
+            (backendName, model) = ("isnet", _settings.IsnetModel);
+            if (prompt.Box is not null && choice == "auto")
+                note = "no SAM weights installed, so this is the salient object inside the box; for promptable masks run: visionagent models fetch segment --group mobilesam";
         }
 
-        return Report(record, pixels, mask, prompt, backendName, model, cut, decoding, note);
+        return Report(record, mask, prompt, backendName, model, cut, decoding, note, wanted, cancellationToken);
     }
 
     /// <summary>Frees the SAM encoder sessions; cached embeddings stay, so prompts on those images still work.</summary>
@@ -155,9 +154,24 @@ public sealed class SegmentPlugin
         "point and box prompts need SAM-format weights (MobileSAM or SAM ViT-B), which are not installed; install them with: " +
         "visionagent models fetch segment --group mobilesam (or --group sam_vit_b), or segment without a prompt for the salient object");
 
+    // The decoded image is held only while the model's input is made; the run and the outputs never see it beside the model.
+    private async Task<BinaryMask> IsnetMaskAsync(ImageRecord record, PixelBox? box, float threshold, CancellationToken cancellationToken)
+    {
+        IsnetInput? input;
+        int width, height;
+        using (var pixels = Load(record, cancellationToken))
+        {
+            (width, height) = (pixels.Width, pixels.Height);
+            input = box is { } region ? Isnet.Prepare(pixels, region) : Isnet.Prepare(pixels);
+        }
+        return input is null ? BinaryMask.Empty(width, height) : await Isnet.SegmentAsync(input, threshold, cancellationToken);
+    }
+
+    private Image<Rgb24> Load(ImageRecord record, CancellationToken cancellationToken) => _loader.LoadRgb(record.Path, cancellationToken);
+
     private ExpertResult Report(
-        ImageRecord record, Image<Rgb24> pixels, BinaryMask mask, SegmentPrompt prompt, string backend, string model,
-        float threshold, SamDecoding? decoding, string? note)
+        ImageRecord record, BinaryMask mask, SegmentPrompt prompt, string backend, string model,
+        float threshold, SamDecoding? decoding, string? note, SegmentOutputs wanted, CancellationToken cancellationToken)
     {
         var minRegion = Math.Max(1, (int)(_settings.MinRegionShare * mask.Width * mask.Height));
         var regions = MaskRegions.Find(mask, minRegion);
@@ -199,20 +213,35 @@ public sealed class SegmentPlugin
             ["prompt"] = prompt.Describe(),
             ["threshold"] = threshold.ToString("0.###", CultureInfo.InvariantCulture),
         };
-        var maskRecord = Produce(record, "mask", path => MaskFiles.SaveMask(mask, path), parameters);
-        var cutoutRecord = Produce(record, "cutout", path => MaskFiles.SaveCutout(pixels, mask, path), parameters);
-        var overlayRecord = Produce(record, "overlay", path => MaskFiles.SaveOverlay(pixels, mask, path), parameters);
-        result = result with { MaskHandle = maskRecord.Handle, CutoutHandle = cutoutRecord.Handle, OverlayHandle = overlayRecord.Handle };
+        var produced = new List<ImageRecord>();
+        ImageRecord? maskRecord = null, cutoutRecord = null, overlayRecord = null;
+        if (wanted.HasFlag(SegmentOutputs.Mask))
+            produced.Add(maskRecord = Produce(record, "mask", path => MaskFiles.SaveMask(mask, path), parameters));
+        if ((wanted & (SegmentOutputs.Cutout | SegmentOutputs.Overlay)) != 0)
+        {
+            // Decoded again rather than kept from the start, so the full-size pixels never sat beside the model's buffers.
+            using var pixels = Load(record, cancellationToken);
+            if (pixels.Width != mask.Width || pixels.Height != mask.Height)
+                throw new BadInputException($"{record.Handle} changed while it was segmented (now {pixels.Width}x{pixels.Height}, the mask is {mask.Width}x{mask.Height})");
+            if (wanted.HasFlag(SegmentOutputs.Cutout))
+                produced.Add(cutoutRecord = Produce(record, "cutout", path => MaskFiles.SaveCutout(pixels, mask, path), parameters));
+            if (wanted.HasFlag(SegmentOutputs.Overlay))
+                produced.Add(overlayRecord = Produce(record, "overlay", path => MaskFiles.SaveOverlay(pixels, mask, path), parameters));
+        }
+        result = result with { MaskHandle = maskRecord?.Handle, CutoutHandle = cutoutRecord?.Handle, OverlayHandle = overlayRecord?.Handle };
 
+        var handles = string.Join(", ", new[] { ("Mask", maskRecord), ("cut-out", cutoutRecord), ("overlay", overlayRecord) }
+            .Where(h => h.Item2 is not null)
+            .Select(h => $"{h.Item1} {h.Item2!.Handle}"));
         var observation = string.Create(CultureInfo.InvariantCulture,
-            $"{record.Handle}: {what} covers {area:0.#}% of the image, box {bounds}, {Plural(regions.Count, "region")}. " +
-            $"Mask {maskRecord.Handle}, cut-out {cutoutRecord.Handle}, overlay {overlayRecord.Handle}.");
+            $"{record.Handle}: {what} covers {area:0.#}% of the image, box {bounds}, {Plural(regions.Count, "region")}. ") +
+            char.ToUpperInvariant(handles[0]) + handles[1..] + ".";
         if (note is not null) observation += $" Note: {note}.";
         return new ExpertResult
         {
             Observation = observation,
             Data = result,
-            Images = [maskRecord, cutoutRecord, overlayRecord],
+            Images = produced,
         };
     }
 

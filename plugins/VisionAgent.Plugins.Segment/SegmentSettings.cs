@@ -1,5 +1,6 @@
 using System.Globalization;
 using VisionAgent.Abstractions;
+using VisionAgent.Onnx;
 
 namespace VisionAgent.Plugins.Segment;
 
@@ -23,6 +24,9 @@ public sealed record SegmentSettings
     public string IsnetInput { get; init; } = "input";
     public string IsnetOutput { get; init; } = "output";
     public int IsnetSize { get; init; } = 1024;
+
+    /// <summary>The manifest's model entry that runs as ISNet: isnet, or isnet_small (the quantised file).</summary>
+    public string IsnetModel { get; init; } = IsnetBackend.ModelName;
     public IReadOnlyList<string> SamModels { get; init; } = ["mobilesam", "sam_vit_b"];
     public int SamSize { get; init; } = 1024;
     public SamEncoderLayout SamEncoderLayout { get; init; } = SamEncoderLayout.Auto;
@@ -32,6 +36,12 @@ public sealed record SegmentSettings
     public float[] SamPixelStd { get; init; } = [58.395f, 57.12f, 57.375f];
     public int EmbeddingCacheSize { get; init; } = 4;
     public double MinRegionShare { get; init; } = 0.001;
+
+    /// <summary>ONNX Runtime settings for ISNet (keys <c>isnet_optimization</c>, <c>isnet_memory_arena</c>, ...).</summary>
+    public OnnxModelOptions IsnetSession { get; init; } = OnnxModelOptions.Default;
+
+    /// <summary>ONNX Runtime settings for the SAM encoder and decoder (keys <c>sam_optimization</c>, <c>sam_memory_arena</c>, ...).</summary>
+    public OnnxModelOptions SamSession { get; init; } = OnnxModelOptions.Default;
 
     public static SegmentSettings From(ExpertContext context)
     {
@@ -43,6 +53,12 @@ public sealed record SegmentSettings
             IsnetInput = Text(context, "isnet_input") ?? defaults.IsnetInput,
             IsnetOutput = Text(context, "isnet_output") ?? defaults.IsnetOutput,
             IsnetSize = context.SettingInt("isnet_size", 32, 4096) ?? defaults.IsnetSize,
+            IsnetModel = Text(context, "isnet_model") switch
+            {
+                null => defaults.IsnetModel,
+                var name when name is IsnetBackend.ModelName or IsnetBackend.SmallModelName => name,
+                var other => throw new BadInputException($"segment setting isnet_model '{other}' must be {IsnetBackend.ModelName} or {IsnetBackend.SmallModelName}"),
+            },
             SamModels = Text(context, "sam_models")?.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries) ?? defaults.SamModels,
             SamSize = context.SettingInt("sam_size", 32, 4096) ?? defaults.SamSize,
             SamEncoderLayout = Text(context, "sam_encoder_layout") switch
@@ -58,6 +74,8 @@ public sealed record SegmentSettings
             SamPixelStd = Triple(context, "sam_pixel_std") ?? defaults.SamPixelStd,
             EmbeddingCacheSize = context.SettingInt("embedding_cache_size", 1, 64) ?? defaults.EmbeddingCacheSize,
             MinRegionShare = Probability(context, "min_region_share") ?? defaults.MinRegionShare,
+            IsnetSession = OnnxModelOptions.FromSettings(context, "isnet_"),
+            SamSession = OnnxModelOptions.FromSettings(context, "sam_"),
         };
     }
 

@@ -9,6 +9,9 @@ public static class ExitCodes
     public const int BadInput = 3;
     public const int LlmFailure = 4;
     public const int LimitReached = 5;
+
+    /// <summary>The run ended without an answer: declined (needs an LLM) or unanswered (a model, expert, image or value is missing).</summary>
+    public const int NotAnswered = 7;
 }
 
 /// <summary>An error with a message fit to show a user in one line, and the exit code it maps to.</summary>

@@ -49,7 +49,22 @@ public sealed class RoutingRule
     /// <summary>Experts whose output this one takes first (segment after detect): the planner chains them.</summary>
     public List<string> After { get; init; } = [];
 
-    /// <summary>How the planner phrases the answer from the observation; {observation} is replaced.</summary>
+    /// <summary>
+    /// How the planner finds a parameter's value in the question: parameter name to slot type (angle, width, height,
+    /// scale, box, color, brightness, contrast, saturation, classes, prompt, target; see the README's slot table).
+    /// </summary>
+    public Dictionary<string, string> Slots { get; init; } = [];
+
+    /// <summary>
+    /// Parameters the call needs: each entry names one parameter, or several separated by <c>|</c> of which at least
+    /// one is needed. When the question gives none of them, the planner asks for it instead of calling.
+    /// </summary>
+    public List<string> Require { get; init; } = [];
+
+    /// <summary>
+    /// How the planner phrases the answer: {observation}, {image}, {question}, {produced}, {produced_size} and every
+    /// argument passed ({degrees}, {width}, ...) are replaced.
+    /// </summary>
     public string? Answer { get; init; }
 }
 

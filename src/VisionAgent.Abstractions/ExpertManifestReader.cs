@@ -35,6 +35,19 @@ public static class ExpertManifestReader
             if (model.Sha256 is { } sha && (sha.Length != 64 || !sha.All(Uri.IsHexDigit)))
                 throw new BadInputException($"{source}: model '{model.Name}' has a malformed sha256");
         }
+        foreach (var rule in manifest.Routing)
+        {
+            foreach (var (parameter, slot) in rule.Slots)
+            {
+                if (!IsToolName(parameter) || !IsToolName(slot))
+                    throw new BadInputException($"{source}: slot '{parameter}: {slot}' must name a parameter and a slot type in lower-case letters, digits and underscores");
+            }
+            foreach (var needed in rule.Require)
+            {
+                if (needed.Split('|').Any(p => !IsToolName(p.Trim())))
+                    throw new BadInputException($"{source}: require entry '{needed}' must be parameter names separated by |");
+            }
+        }
         return manifest;
     }
 

@@ -87,14 +87,19 @@ public sealed class AgentHost : IAsyncDisposable
             OptimizedModelCache = config.Onnx.CacheOptimized ? Path.Combine(DataFolders.Models(config, home ?? DataFolders.Home()), "onnx-optimized") : null,
         }, warn);
 
-    /// <summary>The image limits of a configuration's <c>images:</c> section.</summary>
-    public static ImageLimits ImageLimitsFrom(VisionAgentConfig config) => new()
+    /// <summary>The image limits of a configuration's <c>images:</c> section; what it leaves out keeps <see cref="ImageLimits.Default"/>.</summary>
+    public static ImageLimits ImageLimitsFrom(VisionAgentConfig config)
     {
-        MaxWidth = config.Images.MaxWidth,
-        MaxHeight = config.Images.MaxHeight,
-        MaxPixels = (long)(config.Images.MaxMegapixels * 1_000_000),
-        AllocationLimitMegabytes = config.Images.MemoryLimitMegabytes,
-    };
+        var images = config.Images;
+        var defaults = ImageLimits.Default;
+        return defaults with
+        {
+            MaxWidth = images.MaxWidth ?? defaults.MaxWidth,
+            MaxHeight = images.MaxHeight ?? defaults.MaxHeight,
+            MaxPixels = images.MaxMegapixels is { } megapixels ? (long)(megapixels * 1_000_000) : defaults.MaxPixels,
+            AllocationLimitMegabytes = images.MemoryLimitMegabytes ?? defaults.AllocationLimitMegabytes,
+        };
+    }
 
     /// <summary>
     /// Plugin folders and MCP servers for a configuration, to share among several hosts (an evaluation's tasks)
@@ -139,11 +144,11 @@ public sealed class AgentHost : IAsyncDisposable
     {
         if (CreateConfiguredLlm() is { } configured) return configured;
         var planner = OfflinePlannerFactory.Create(this, warn);
-        if (Config.Agent.Mode == "tools")
+        if (Config.Agent.ParsedMode == AgentMode.Tools)
         {
             // The offline planner speaks the ReAct text protocol only.
             warn?.Invoke("the offline planner uses the react mode; --mode tools needs an LLM");
-            Config.Agent.Mode = "react";
+            Config.Agent.Mode = AgentConfig.ReactMode;
         }
         return (planner, planner.Identity);
     }
@@ -153,7 +158,7 @@ public sealed class AgentHost : IAsyncDisposable
     {
         MaxSteps = Config.Agent.MaxSteps,
         Timeout = TimeSpan.FromSeconds(Config.Agent.TimeoutSeconds),
-        Mode = Config.Agent.Mode,
+        Mode = Config.Agent.ParsedMode,
         Vision = Config.Llm.Vision,
         HistoryTurns = Config.Agent.HistoryTurns,
         Temperature = Config.Llm.Temperature,

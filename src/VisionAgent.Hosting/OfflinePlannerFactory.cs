@@ -7,8 +7,12 @@ namespace VisionAgent.Hosting;
 /// <summary>Builds the offline planner for a host: MiniLM embeddings when they load, keywords otherwise.</summary>
 public static class OfflinePlannerFactory
 {
-    public static OfflinePlanner Create(AgentHost host, Action<string>? warn = null, OfflinePlannerOptions? options = null) =>
-        new(host.Registry, TryLoadEmbedder(host, warn), host.Marker, options);
+    public static OfflinePlanner Create(AgentHost host, Action<string>? warn = null, OfflinePlannerOptions? options = null)
+    {
+        var planner = new OfflinePlanner(host.Registry, TryLoadEmbedder(host, warn), host.Marker, options);
+        foreach (var problem in planner.Index.Problems) warn?.Invoke(problem);
+        return planner;
+    }
 
     /// <summary>The embedder, or null (with a warning) when its model cannot be written or loaded.</summary>
     public static ITextEmbedder? TryLoadEmbedder(AgentHost host, Action<string>? warn)

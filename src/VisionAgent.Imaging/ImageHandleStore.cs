@@ -14,10 +14,10 @@ public sealed class ImageHandleStore : IImageStore
     private int _nextImage = 1;
     private int _nextFile;
 
-    public ImageHandleStore(string outputDirectory, ImageLoader? loader = null)
+    public ImageHandleStore(string outputDirectory, ImageLoader loader)
     {
         OutputDirectory = Path.GetFullPath(outputDirectory);
-        _loader = loader ?? ImageLoader.Shared;
+        _loader = loader;
     }
 
     public string OutputDirectory { get; }

@@ -53,8 +53,6 @@ public sealed class ImageLoader
 
     public ImageLimits Limits { get; }
 
-    public static ImageLoader Shared { get; } = new();
-
     /// <summary>Identifies the file from its header, enforcing every limit; throws <see cref="BadInputException"/>.</summary>
     public ImageHeader Identify(string path)
     {

@@ -9,10 +9,10 @@ namespace VisionAgent.Imaging;
 public static class Thumbnails
 {
     /// <summary>The image scaled to fit <paramref name="maxSide"/> pixels on its longer side, as PNG bytes.</summary>
-    public static byte[] Png(string path, int maxSide, ImageLoader? loader = null)
+    public static byte[] Png(string path, int maxSide, ImageLoader loader)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(maxSide, 1);
-        using var image = (loader ?? ImageLoader.Shared).Load<Rgba32>(path);
+        using var image = loader.Load<Rgba32>(path);
         var scale = Math.Min(1.0, maxSide / (double)Math.Max(image.Width, image.Height));
         if (scale < 1.0)
         {

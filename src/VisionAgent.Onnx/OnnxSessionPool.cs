@@ -31,10 +31,14 @@ public sealed class OnnxSessionPool : IDisposable
 
     public int LoadedCount => _sessions.Count(s => s.Value.IsValueCreated);
 
-    public InferenceSession Get(string modelPath)
+    public InferenceSession Get(string modelPath) => Get(modelPath, OnnxModelOptions.Default);
+
+    /// <summary>The model's session, created with <paramref name="model"/>'s settings on first use (later calls share it).</summary>
+    public InferenceSession Get(string modelPath, OnnxModelOptions model)
     {
+        ArgumentNullException.ThrowIfNull(model);
         var key = Path.GetFullPath(modelPath);
-        var lazy = _sessions.GetOrAdd(key, k => new Lazy<InferenceSession>(() => Create(k), LazyThreadSafetyMode.ExecutionAndPublication));
+        var lazy = _sessions.GetOrAdd(key, k => new Lazy<InferenceSession>(() => Create(k, model), LazyThreadSafetyMode.ExecutionAndPublication));
         try
         {
             return lazy.Value;
@@ -66,16 +70,23 @@ public sealed class OnnxSessionPool : IDisposable
         _sessions.Clear();
     }
 
-    private InferenceSession Create(string path)
+    private InferenceSession Create(string path, OnnxModelOptions model)
     {
         if (!File.Exists(path))
             throw new BadInputException($"model file not found: {path}");
         try
         {
-            using var options = CreateSessionOptions();
-            if (ActiveDevice != "cpu" || Options.OptimizedModelCache is not { } cacheFolder || new FileInfo(path).Length > MaxOptimizedModelBytes)
-                return new InferenceSession(path, options);
-            return CreateThroughOptimizedCache(path, cacheFolder, options);
+            // The derived files are CPU variants: a GPU runs the model as published. A model's own request (its
+            // expert's settings) keeps the file beside the model; the process-wide cache keeps it in its folder.
+            if (ActiveDevice == "cpu")
+            {
+                if (model.WidenFloat16 || model.CacheOptimized)
+                    return DerivedModelFiles.CreateSession(path, model, () => CreateSessionOptions(model), _warn);
+                if (Options.OptimizedModelCache is { } cacheFolder && new FileInfo(path).Length <= MaxOptimizedModelBytes)
+                    return DerivedModelFiles.CreateSession(path, model with { CacheOptimized = true }, () => CreateSessionOptions(model), _warn, cacheFolder);
+            }
+            using var options = CreateSessionOptions(model);
+            return new InferenceSession(path, options);
         }
         catch (OnnxRuntimeException ex)
         {
@@ -83,64 +94,18 @@ public sealed class OnnxSessionPool : IDisposable
         }
     }
 
-    /// <summary>
-    /// Loads the model's saved optimised graph without optimising again, or, the first time, optimises the model,
-    /// saves the graph under a temporary name and renames it into place, so a reader never sees half a file.
-    /// </summary>
-    private static InferenceSession CreateThroughOptimizedCache(string path, string cacheFolder, SessionOptions options)
-    {
-        var cached = OptimizedModelPath(path, cacheFolder);
-        if (File.Exists(cached))
-        {
-            options.GraphOptimizationLevel = GraphOptimizationLevel.ORT_DISABLE_ALL;
-            return new InferenceSession(cached, options);
-        }
-        Directory.CreateDirectory(cacheFolder);
-        var staging = Path.Combine(cacheFolder, $".{Path.GetFileName(cached)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
-        options.OptimizedModelFilePath = staging;
-        try
-        {
-            var session = new InferenceSession(path, options);
-            if (File.Exists(staging) && !File.Exists(cached))
-            {
-                try
-                {
-                    File.Move(staging, cached);
-                }
-                catch (IOException) when (File.Exists(cached))
-                {
-                    // Another process saved the same graph first; theirs serves as well.
-                }
-            }
-            return session;
-        }
-        finally
-        {
-            File.Delete(staging);
-        }
-    }
-
-    /// <summary>
-    /// The cached graph's name: the model's name plus a key over its full path, size, modification time and the
-    /// ONNX Runtime version, so a changed model or runtime never loads a stale graph.
-    /// </summary>
-    internal static string OptimizedModelPath(string modelPath, string cacheFolder)
-    {
-        var file = new FileInfo(modelPath);
-        var identity = $"{file.FullName}|{file.Length}|{file.LastWriteTimeUtc.Ticks}|{OrtEnv.Instance().GetVersionString()}";
-        var key = Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(identity)).AsSpan(0, 8));
-        return Path.Combine(cacheFolder, $"{Path.GetFileNameWithoutExtension(modelPath)}.{key}.onnx");
-    }
-
-    private SessionOptions CreateSessionOptions()
+    private SessionOptions CreateSessionOptions(OnnxModelOptions model)
     {
         var options = new SessionOptions
         {
-            GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_ALL,
+            GraphOptimizationLevel = model.Optimization,
             ExecutionMode = ExecutionMode.ORT_SEQUENTIAL,
             LogSeverityLevel = OrtLoggingLevel.ORT_LOGGING_LEVEL_ERROR,
+            EnableCpuMemArena = model.MemoryArena,
+            EnableMemoryPattern = model.MemoryPattern,
         };
-        if (Options.Threads > 0) options.IntraOpNumThreads = Options.Threads;
+        if (model.Threads > 0) options.IntraOpNumThreads = model.Threads;
+        else if (Options.Threads > 0) options.IntraOpNumThreads = Options.Threads;
         if (Options.Device == "cuda" && Volatile.Read(ref _cudaFailed) == 0)
         {
             try

@@ -49,6 +49,25 @@ public sealed class ToolCommandTests
     }
 
     [Fact]
+    public async Task Tools_json_lists_only_snake_case_arguments_and_every_built_in_expert_loads()
+    {
+        var run = await CliRunner.RunAsync("tools", "--json");
+
+        Assert.Equal(0, run.ExitCode);
+        using var doc = JsonDocument.Parse(run.Output);
+        var experts = doc.RootElement.EnumerateArray().ToList();
+        var names = experts.SelectMany(e => e.GetProperty("tools").EnumerateArray())
+            .SelectMany(t => t.GetProperty("parameters").EnumerateArray())
+            .Select(p => p.GetProperty("name").GetString()!)
+            .Distinct(StringComparer.Ordinal)
+            .ToList();
+        Assert.Contains("max_boxes", names);
+        Assert.Contains("num_beams", names);
+        Assert.All(names, name => Assert.Matches("^[a-z][a-z0-9]*(_[a-z0-9]+)*$", name));
+        Assert.DoesNotContain(experts, e => e.GetProperty("origin").GetString() == "built-in" && e.GetProperty("status").GetString() == "broken");
+    }
+
+    [Fact]
     public async Task Tools_says_which_functions_of_a_ready_expert_still_need_models()
     {
         var json = await CliRunner.RunAsync("tools", "--json");

@@ -1,5 +1,6 @@
 using System.Xml;
 using System.Xml.Linq;
+using VisionAgent.Imaging;
 using VisionAgent.Evaluation.Reports;
 using VisionAgent.Evaluation.Scoring;
 using VisionAgent.Testing;
@@ -40,7 +41,7 @@ public sealed class HtmlReportTests : IClassFixture<EvalFixture>
     [Fact]
     public void The_page_is_self_contained_lists_failures_first_and_offers_tag_and_status_filters()
     {
-        var html = HtmlReportWriter.Render(Report(Path.Combine(_fixture.Directory, "gone.png")));
+        var html = HtmlReportWriter.Render(Report(Path.Combine(_fixture.Directory, "gone.png")), new ImageLoader());
 
         var page = Parse(html);
         var elements = page.Descendants().ToList();
@@ -67,7 +68,7 @@ public sealed class HtmlReportTests : IClassFixture<EvalFixture>
     [Fact]
     public void Produced_images_are_embedded_as_small_png_thumbnails()
     {
-        var page = Parse(HtmlReportWriter.Render(Report(Path.Combine(_fixture.Directory, "gone.png"))));
+        var page = Parse(HtmlReportWriter.Render(Report(Path.Combine(_fixture.Directory, "gone.png")), new ImageLoader()));
 
         var image = Assert.Single(page.Descendants(), e => e.Name.LocalName == "img");
         var bytes = Convert.FromBase64String(((string)image.Attribute("src")!)["data:image/png;base64,".Length..]);
@@ -87,7 +88,7 @@ public sealed class HtmlReportTests : IClassFixture<EvalFixture>
         var report = Report(Path.Combine(folder, "missing.png"));
         report = report with { Tasks = [report.Tasks[0] with { Turns = [report.Tasks[0].Turns[0] with { Images = [report.Tasks[0].Turns[0].Images[0] with { Path = produced }] }] }, .. report.Tasks.Skip(1)] };
 
-        await ReportWriter.WriteAsync(report, folder, CancellationToken.None);
+        await ReportWriter.WriteAsync(report, folder, new ImageLoader(), CancellationToken.None);
         var moved = folder + "-moved";
         Directory.Move(folder, moved);
         var read = ReportWriter.Read(moved);
@@ -95,7 +96,7 @@ public sealed class HtmlReportTests : IClassFixture<EvalFixture>
         Assert.True(File.Exists(Path.Combine(moved, ReportWriter.HtmlFile)));
         Assert.Contains("\"path\": \"work/ok-1/images/001-img1-mask.png\"", File.ReadAllText(Path.Combine(moved, ReportWriter.JsonFile)), StringComparison.Ordinal);
         Assert.Equal(Path.Combine(moved, "work", "ok-1", "images", "001-img1-mask.png"), read.Tasks[0].Turns[0].Images[0].Path);
-        Assert.Single(Parse(HtmlReportWriter.Render(read)).Descendants(), e => e.Name.LocalName == "img");
+        Assert.Single(Parse(HtmlReportWriter.Render(read, new ImageLoader())).Descendants(), e => e.Name.LocalName == "img");
     }
 
     /// <summary>
@@ -105,7 +106,7 @@ public sealed class HtmlReportTests : IClassFixture<EvalFixture>
     [Fact]
     public async Task The_filters_show_only_rows_of_the_chosen_status_and_tag()
     {
-        var page = Parse(HtmlReportWriter.Render(Report(Path.Combine(_fixture.Directory, "gone.png"))));
+        var page = Parse(HtmlReportWriter.Render(Report(Path.Combine(_fixture.Directory, "gone.png")), new ImageLoader()));
         var rows = page.Descendants().Where(e => e.Name.LocalName == "tr" && e.Attribute("data-status") is not null)
             .Select(r => $"{{id: '{r.Descendants().First(d => d.Name.LocalName == "b").Value}', dataset: {{status: '{(string)r.Attribute("data-status")!}', tags: '{(string)r.Attribute("data-tags")!}'}}, hidden: false}}");
         var script = page.Descendants().Single(e => e.Name.LocalName == "script").Value;

@@ -1,4 +1,5 @@
 using System.Xml;
+using VisionAgent.Imaging;
 using VisionAgent.Core.Configuration;
 using VisionAgent.Core.Llm;
 using VisionAgent.Evaluation.Reports;
@@ -95,7 +96,7 @@ public sealed class JudgeAndReportTests : IClassFixture<EvalFixture>
         var folder = _fixture.NewFolder("report");
         var report = SampleReport();
 
-        await ReportWriter.WriteAsync(report, folder, CancellationToken.None);
+        await ReportWriter.WriteAsync(report, folder, new ImageLoader(), CancellationToken.None);
         var read = ReportWriter.Read(folder);
 
         Assert.True(File.Exists(Path.Combine(folder, ReportWriter.MarkdownFile)));

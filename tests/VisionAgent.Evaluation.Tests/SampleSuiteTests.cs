@@ -1,4 +1,5 @@
 using System.Text;
+using VisionAgent.Imaging;
 using VisionAgent.Abstractions;
 using VisionAgent.Core.Configuration;
 using VisionAgent.Evaluation.Recording;
@@ -100,9 +101,9 @@ public sealed class SampleSuiteTests : IClassFixture<EvalFixture>
                 foreach (var expectation in turn.Images.Where(e => e.Width is not null || e.Height is not null))
                 {
                     var sizeOnly = expectation with { Coverage = null };
-                    Assert.True(TurnScorer.CheckProduced(sizeOnly, Records(recorded, (w, h) => (w, h))).Passed, $"{task.Id}: recorded sizes should pass");
-                    Assert.False(TurnScorer.CheckProduced(sizeOnly, Records(recorded, (w, h) => (w + 1, h))).Passed, $"{task.Id}: a wrong width passed");
-                    Assert.False(TurnScorer.CheckProduced(sizeOnly, Records(recorded, (w, h) => (w, h / 2))).Passed, $"{task.Id}: a wrong height passed");
+                    Assert.True(TurnScorer.CheckProduced(sizeOnly, Records(recorded, (w, h) => (w, h)), new ImageLoader()).Passed, $"{task.Id}: recorded sizes should pass");
+                    Assert.False(TurnScorer.CheckProduced(sizeOnly, Records(recorded, (w, h) => (w + 1, h)), new ImageLoader()).Passed, $"{task.Id}: a wrong width passed");
+                    Assert.False(TurnScorer.CheckProduced(sizeOnly, Records(recorded, (w, h) => (w, h / 2)), new ImageLoader()).Passed, $"{task.Id}: a wrong height passed");
                     proven++;
                 }
             }
@@ -123,11 +124,11 @@ public sealed class SampleSuiteTests : IClassFixture<EvalFixture>
     public void A_run_that_did_not_answer_fails_its_status_check_whatever_its_answer_says()
     {
         var turn = new EvalTurn { Ask = "q", Expect = new AnyAnswerExpectation() };
-        foreach (var status in new[] { "not_answered", VisionAgent.Core.Agent.RunStatus.StepLimit, VisionAgent.Core.Agent.RunStatus.Error })
+        foreach (var status in new[] { VisionAgent.Core.Agent.RunStatus.StepLimit, VisionAgent.Core.Agent.RunStatus.Timeout, VisionAgent.Core.Agent.RunStatus.Cancelled, VisionAgent.Core.Agent.RunStatus.Error })
         {
             var result = new VisionAgent.Core.Agent.AgentRunResult { Status = status, Answer = "I could not answer: the ocr expert reported an error", Provider = "p", Model = "m" };
 
-            var status_check = TurnScorer.CheckRun(turn, result).Single(c => c.Name == "status");
+            var status_check = TurnScorer.CheckRun(turn, result, new ImageLoader()).Single(c => c.Name == "status");
 
             Assert.False(status_check.Passed, status);
         }

@@ -1,3 +1,4 @@
+using VisionAgent.Imaging;
 using VisionAgent.Abstractions;
 using VisionAgent.Evaluation.Recording;
 using VisionAgent.Evaluation.Reports;
@@ -68,7 +69,7 @@ public sealed class ShardAndMergeTests : IClassFixture<EvalFixture>
         {
             var folder = _fixture.NewFolder($"shard-{k}");
             var report = await new SuiteRunner(EvalFixture.Options(Path.Combine(folder, "work")) with { Shard = new SuiteShard(k, count), MinPass = 0.5 }).RunAsync(tasks, CancellationToken.None);
-            await ReportWriter.WriteAsync(report, folder, CancellationToken.None);
+            await ReportWriter.WriteAsync(report, folder, new ImageLoader(), CancellationToken.None);
             shards.Add((folder, ReportWriter.Read(folder)));
         }
 

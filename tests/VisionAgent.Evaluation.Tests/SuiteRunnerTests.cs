@@ -1,3 +1,4 @@
+using VisionAgent.Imaging;
 using VisionAgent.Core.Agent;
 using VisionAgent.Evaluation.Recording;
 using VisionAgent.Evaluation.Reports;
@@ -150,7 +151,7 @@ public sealed class SuiteRunnerTests : IClassFixture<EvalFixture>
     public async Task Frozen_experts_restore_produced_images_with_their_handles_kinds_and_sizes()
     {
         var work = _fixture.NewFolder("store");
-        var store = new VisionAgent.Imaging.ImageHandleStore(Path.Combine(work, "out"));
+        var store = new VisionAgent.Imaging.ImageHandleStore(Path.Combine(work, "out"), new VisionAgent.Imaging.ImageLoader());
         store.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
         var cursor = new CassetteCursor();
         cursor.StartTurn(1);
@@ -178,8 +179,22 @@ public sealed class SuiteRunnerTests : IClassFixture<EvalFixture>
             Images = store.Images,
         };
         var turn = new EvalTurn { Ask = "q", Expect = new AnyAnswerExpectation(), Images = [new ImageExpectation("mask"), new ImageExpectation("overlay")], MustCall = ["segment"] };
-        var checks = VisionAgent.Evaluation.Scoring.TurnScorer.CheckRun(turn, result);
+        var checks = VisionAgent.Evaluation.Scoring.TurnScorer.CheckRun(turn, result, new ImageLoader());
         Assert.Equal([("status", true), ("must_call segment", true), ("produces mask", true), ("produces overlay", false)], checks.Select(c => (c.Name, c.Passed)));
+    }
+
+    [Theory]
+    [InlineData(RunStatus.Declined)]
+    [InlineData(RunStatus.Unanswered)]
+    public void A_run_that_ended_without_an_answer_fails_the_status_check_with_what_would_answer_it(string status)
+    {
+        var result = new AgentRunResult { Status = status, Answer = "I can't answer that: configure an LLM", Provider = "offline-planner", Model = "m" };
+        var turn = new EvalTurn { Ask = "q", Expect = new AnyAnswerExpectation() };
+
+        var check = Assert.Single(VisionAgent.Evaluation.Scoring.TurnScorer.CheckRun(turn, result));
+
+        Assert.False(check.Passed);
+        Assert.Equal($"{status}: I can't answer that: configure an LLM", check.Detail);
     }
 
     [Fact]
@@ -189,13 +204,13 @@ public sealed class SuiteRunnerTests : IClassFixture<EvalFixture>
         var produced = Path.Combine(work, "out", "001-img1-mask.png");
         Directory.CreateDirectory(Path.GetDirectoryName(produced)!);
         File.Copy(RepositoryPaths.SampleImage("coins.png"), produced);
-        var store = new VisionAgent.Imaging.ImageHandleStore(Path.Combine(work, "out"));
+        var store = new VisionAgent.Imaging.ImageHandleStore(Path.Combine(work, "out"), new VisionAgent.Imaging.ImageLoader());
         store.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
         var record = store.AddProduced(produced, "img1", "segment", "mask");
         var exchanges = new List<ToolExchange>();
         var cursor = new CassetteCursor();
         cursor.StartTurn(1);
-        var interceptor = new RecordingToolInterceptor(exchanges, cursor);
+        var interceptor = new RecordingToolInterceptor(exchanges, cursor, new ImageLoader());
 
         await interceptor.InvokeAsync(
             new ToolCallRequest("segment", new Dictionary<string, string> { ["image"] = "img1" }, null),

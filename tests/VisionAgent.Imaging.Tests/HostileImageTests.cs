@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using SixLabors.ImageSharp.PixelFormats;
+using VisionAgent.Imaging;
 using VisionAgent.Abstractions;
 using VisionAgent.Testing;
 using Xunit.Abstractions;
@@ -35,7 +36,7 @@ public sealed class HostileImageTests(ITestOutputHelper output) : IDisposable
     public void Image_store_refuses_hostile_file_as_input(string caseName)
     {
         var path = Write(caseName);
-        var store = new ImageHandleStore(Path.Combine(_folder, "out"));
+        var store = new ImageHandleStore(Path.Combine(_folder, "out"), new ImageLoader());
 
         Assert.Throws<BadInputException>(() => store.AddInput(path));
 

@@ -1,3 +1,4 @@
+using VisionAgent.Imaging;
 using VisionAgent.Abstractions;
 
 namespace VisionAgent.Imaging.Tests;
@@ -12,7 +13,7 @@ public sealed class ImageStoreFileAccessTests : IDisposable
     {
         _out = Path.Combine(_root, "out");
         Directory.CreateDirectory(_out);
-        _store = new ImageHandleStore(_out);
+        _store = new ImageHandleStore(_out, new ImageLoader());
         var input = Path.Combine(_root, "input.png");
         File.WriteAllBytes(input, HostileImageCorpus.ValidPng(8, 8));
         _store.AddInput(input);

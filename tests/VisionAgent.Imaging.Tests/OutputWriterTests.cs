@@ -29,7 +29,7 @@ public sealed class OutputWriterTests : IDisposable
         var store = StoreWithInput();
 
         var output = store.NewOutputPath("img1", "edit");
-        var edited = ImageEdits.Resize(_input, 8, 6, output);
+        var edited = ImageEdits.Resize(_input, 8, 6, output, new ImageLoader());
 
         Assert.Equal(Path.Combine(_out, "003-img1-edit.png"), edited.Path);
         Assert.Equal("keep me", File.ReadAllText(victim));
@@ -47,7 +47,7 @@ public sealed class OutputWriterTests : IDisposable
         File.Delete(output);
         File.CreateSymbolicLink(output, victim);
 
-        Assert.Throws<IOException>(() => ImageEdits.Resize(_input, 8, 6, output));
+        Assert.Throws<IOException>(() => ImageEdits.Resize(_input, 8, 6, output, new ImageLoader()));
 
         Assert.Equal("keep me", File.ReadAllText(victim));
         Assert.Empty(Directory.GetFiles(_out, "*.tmp"));
@@ -74,10 +74,10 @@ public sealed class OutputWriterTests : IDisposable
         var earlier = Path.Combine(_out, "001-img1-edit.png");
         File.Copy(_input, earlier);
         var before = File.ReadAllBytes(earlier);
-        var store = new ImageHandleStore(_out);
+        var store = new ImageHandleStore(_out, new ImageLoader());
         var record = store.AddInput(earlier);
 
-        var edited = ImageEdits.Resize(record.Path, 4, 3, store.NewOutputPath(record.Handle, "edit"));
+        var edited = ImageEdits.Resize(record.Path, 4, 3, store.NewOutputPath(record.Handle, "edit"), new ImageLoader());
 
         Assert.NotEqual(earlier, edited.Path);
         Assert.Equal(before, File.ReadAllBytes(earlier));
@@ -141,7 +141,7 @@ public sealed class OutputWriterTests : IDisposable
 
     private ImageHandleStore StoreWithInput()
     {
-        var store = new ImageHandleStore(_out);
+        var store = new ImageHandleStore(_out, new ImageLoader());
         store.AddInput(_input);
         return store;
     }

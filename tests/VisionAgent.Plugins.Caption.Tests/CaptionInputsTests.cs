@@ -95,7 +95,7 @@ public sealed class CaptionInputsTests : IDisposable
         var plugin = (CaptionPlugin)new CaptionExpertModule().CreatePlugin(_host.CreateContext(manifest));
         var image = _host.Images.AddInput(RepositoryPaths.SampleImage("coins.png"));
 
-        var report = (CaptionReport)(await plugin.CaptionAsync(image.Handle, numBeams: 1)).Data!;
+        var report = (CaptionReport)(await plugin.CaptionAsync(image.Handle, num_beams: 1)).Data!;
 
         Assert.Equal("a cat", report.Caption);
         Assert.Equal("vocab.json", report.Tokenizer);

@@ -21,7 +21,7 @@ public sealed class CaptionPluginTests(CaptionModels models) : IClassFixture<Cap
         var plugin = CreatePlugin(models.Cat, cache);
         var image = _host.Images.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
 
-        var result = await plugin.CaptionAsync(image.Handle, numBeams: beams);
+        var result = await plugin.CaptionAsync(image.Handle, num_beams: beams);
 
         var report = Assert.IsType<CaptionReport>(result.Data);
         Assert.Equal("a cat sitting on a couch", report.Caption);
@@ -30,6 +30,18 @@ public sealed class CaptionPluginTests(CaptionModels models) : IClassFixture<Cap
         Assert.Equal("gpt2", report.Tokenizer);
         Assert.Equal("img1 caption: \"a cat sitting on a couch\"", result.Observation);
         Assert.True(result.ContainsUntrustedText);
+    }
+
+    [Fact]
+    public async Task A_strip_wider_than_the_default_limit_is_captioned_when_the_hosts_limits_allow_it()
+    {
+        using var host = new TestExpertHost(WideStrip.Limits).AddService(new OnnxSessionPool());
+        var plugin = CreatePlugin(models.Cat, "with_past", host: host);
+        var image = host.Images.AddInput(WideStrip.Write(host.PathFor("strip.png")));
+
+        var result = await plugin.CaptionAsync(image.Handle);
+
+        Assert.Equal("a cat sitting on a couch", Assert.IsType<CaptionReport>(result.Data).Caption);
     }
 
     [Theory]
@@ -41,8 +53,8 @@ public sealed class CaptionPluginTests(CaptionModels models) : IClassFixture<Cap
         var plugin = CreatePlugin(models.Beam, cache);
         var image = _host.Images.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
 
-        var greedy = (CaptionReport)(await plugin.CaptionAsync(image.Handle, numBeams: 1)).Data!;
-        var beam = (CaptionReport)(await plugin.CaptionAsync(image.Handle, numBeams: 2)).Data!;
+        var greedy = (CaptionReport)(await plugin.CaptionAsync(image.Handle, num_beams: 1)).Data!;
+        var beam = (CaptionReport)(await plugin.CaptionAsync(image.Handle, num_beams: 2)).Data!;
 
         Assert.Equal("a dog", greedy.Caption);
         Assert.Equal("two cats", beam.Caption);
@@ -57,10 +69,10 @@ public sealed class CaptionPluginTests(CaptionModels models) : IClassFixture<Cap
     {
         var looping = CreatePlugin(models.Loop, cache);
         var image = _host.Images.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
-        var looped = (CaptionReport)(await looping.CaptionAsync(image.Handle, maxLength: 8, numBeams: 1)).Data!;
+        var looped = (CaptionReport)(await looping.CaptionAsync(image.Handle, max_length: 8, num_beams: 1)).Data!;
         var guarded = CreatePlugin(models.Loop, cache, new Dictionary<string, string> { ["no_repeat_ngram_size"] = "2" });
 
-        var result = (CaptionReport)(await guarded.CaptionAsync(image.Handle, maxLength: 8, numBeams: 1)).Data!;
+        var result = (CaptionReport)(await guarded.CaptionAsync(image.Handle, max_length: 8, num_beams: 1)).Data!;
 
         Assert.Equal("a dog and a dog and a dog", looped.Caption);
         Assert.Equal("a dog and a cat", result.Caption);
@@ -72,7 +84,7 @@ public sealed class CaptionPluginTests(CaptionModels models) : IClassFixture<Cap
         var plugin = CreatePlugin(models.Cat, "with_past");
         var image = _host.Images.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
 
-        var report = (CaptionReport)(await plugin.CaptionAsync(image.Handle, maxLength: 3, numBeams: 1)).Data!;
+        var report = (CaptionReport)(await plugin.CaptionAsync(image.Handle, max_length: 3, num_beams: 1)).Data!;
 
         Assert.Equal("a cat sitting", report.Caption);
         Assert.Equal(3, report.Steps);
@@ -100,7 +112,7 @@ public sealed class CaptionPluginTests(CaptionModels models) : IClassFixture<Cap
         var plugin = CreatePlugin(models.Cat, "merged", new Dictionary<string, string> { ["use_cache"] = "false" });
         var image = _host.Images.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
 
-        var report = (CaptionReport)(await plugin.CaptionAsync(image.Handle, numBeams: 2)).Data!;
+        var report = (CaptionReport)(await plugin.CaptionAsync(image.Handle, num_beams: 2)).Data!;
 
         Assert.Equal("a cat sitting on a couch", report.Caption);
         Assert.Equal("none", report.Cache);
@@ -124,9 +136,9 @@ public sealed class CaptionPluginTests(CaptionModels models) : IClassFixture<Cap
         var plugin = CreatePlugin(models.Cat, "none");
         var image = _host.Images.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
 
-        var error = await Assert.ThrowsAsync<BadInputException>(() => plugin.CaptionAsync(image.Handle, numBeams: 99));
+        var error = await Assert.ThrowsAsync<BadInputException>(() => plugin.CaptionAsync(image.Handle, num_beams: 99));
 
-        Assert.Equal("caption numBeams must be between 1 and 16, not 99", error.Message);
+        Assert.Equal("caption num_beams must be between 1 and 16, not 99", error.Message);
     }
 
     [Fact]
@@ -146,12 +158,13 @@ public sealed class CaptionPluginTests(CaptionModels models) : IClassFixture<Cap
     public void Dispose() => _host.Dispose();
 
     // The export folders hold every decoder: "none" turns the cache off, "merged" names the merged decoder.
-    private CaptionPlugin CreatePlugin(string folder, string cache, IReadOnlyDictionary<string, string>? settings = null)
+    private CaptionPlugin CreatePlugin(string folder, string cache, IReadOnlyDictionary<string, string>? settings = null, TestExpertHost? host = null)
     {
-        _host.Models.Add("caption", "encoder", Path.Combine(folder, "encoder_model.onnx"));
-        if (cache == "merged") _host.Models.Add("caption", "decoder", Path.Combine(folder, "decoder_model_merged.onnx"));
+        host ??= _host;
+        host.Models.Add("caption", "encoder", Path.Combine(folder, "encoder_model.onnx"));
+        if (cache == "merged") host.Models.Add("caption", "decoder", Path.Combine(folder, "decoder_model_merged.onnx"));
         var merged = new Dictionary<string, string>(settings ?? new Dictionary<string, string>());
         if (cache == "none") merged["use_cache"] = "false";
-        return (CaptionPlugin)new CaptionExpertModule().CreatePlugin(_host.CreateContext(_manifest, merged));
+        return (CaptionPlugin)new CaptionExpertModule().CreatePlugin(host.CreateContext(_manifest, merged));
     }
 }

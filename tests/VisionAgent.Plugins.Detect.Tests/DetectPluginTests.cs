@@ -57,6 +57,21 @@ public sealed class DetectPluginTests : IDisposable
     }
 
     [Fact]
+    public async Task A_strip_wider_than_the_default_limit_is_detected_when_the_hosts_limits_allow_it()
+    {
+        using var host = new TestExpertHost(WideStrip.Limits).AddService(new OnnxSessionPool());
+        host.Models.Add("detect", "model", CoffeeScene().Save(host.PathFor("yolov8n.onnx")));
+        var image = host.Images.AddInput(WideStrip.Write(host.PathFor("strip.png")));
+        var plugin = (DetectPlugin)new DetectExpertModule().CreatePlugin(host.CreateContext(_manifest));
+
+        var result = await plugin.DetectAsync(image.Handle, annotate: false);
+
+        var report = Assert.IsType<DetectionReport>(result.Data);
+        Assert.Equal((WideStrip.Width, WideStrip.Height), (image.Width, image.Height));
+        Assert.NotEmpty(report.Detections);
+    }
+
+    [Fact]
     public async Task Each_detection_is_registered_as_a_region_other_experts_can_use()
     {
         var plugin = CreatePlugin(CoffeeScene().Save(_host.PathFor("yolov8n.onnx")));
@@ -88,8 +103,8 @@ public sealed class DetectPluginTests : IDisposable
         Assert.Equal((600, 400), (annotated.Width, annotated.Height));
         Assert.Equal("img2", ((DetectionReport)result.Data!).Annotated);
         Assert.EndsWith("annotated image img2", result.Observation);
-        using var original = ImageLoader.Shared.LoadRgb(image.Path);
-        using var drawn = ImageLoader.Shared.LoadRgb(annotated.Path);
+        using var original = new ImageLoader().LoadRgb(image.Path);
+        using var drawn = new ImageLoader().LoadRgb(annotated.Path);
         // The left edge of box D (x = 46.9, stroke 2 px) in the person colour; a corner far from every box untouched.
         AssertClose(new Rgb24(0xE6, 0x19, 0x4B), drawn[46, 100]);
         Assert.NotEqual(original[46, 100], drawn[46, 100]);
@@ -120,7 +135,7 @@ public sealed class DetectPluginTests : IDisposable
 
         var strict = (DetectionReport)(await plugin.DetectAsync(image.Handle, confidence: 0.65f, annotate: false)).Data!;
         var loose = (DetectionReport)(await plugin.DetectAsync(image.Handle, iou: 0.95f, annotate: false)).Data!;
-        var capped = (DetectionReport)(await plugin.DetectAsync(image.Handle, maxBoxes: 2, annotate: false)).Data!;
+        var capped = (DetectionReport)(await plugin.DetectAsync(image.Handle, max_boxes: 2, annotate: false)).Data!;
 
         Assert.Equal([0.9f, 0.7f], strict.Detections.Select(d => d.Score));
         Assert.Equal([0.9f, 0.8f, 0.7f, 0.6f, 0.5f], loose.Detections.Select(d => d.Score));

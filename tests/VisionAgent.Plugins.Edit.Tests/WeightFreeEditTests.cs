@@ -108,7 +108,7 @@ public sealed class WeightFreeEditTests : IDisposable
     public async Task A_cutout_handle_as_the_mask_selects_by_transparency()
     {
         var cutoutPath = _host.Images.NewOutputPath(_cat, "cutout");
-        using (var cat = ImageLoader.Shared.LoadRgb(_host.Images.Get(_cat).Path))
+        using (var cat = new ImageLoader().LoadRgb(_host.Images.Get(_cat).Path))
             MaskFiles.SaveCutout(cat, BinaryMask.FromBox(451, 300, Subject), cutoutPath);
         var cutout = EditTestSupport.Pixels(cutoutPath);
         // Dark opaque fur would be dropped by a reader that went by luminance.
@@ -153,6 +153,20 @@ public sealed class WeightFreeEditTests : IDisposable
         Assert.Equal(input[(20 * 451) + 10], EditTestSupport.Pixels(crop.Images[0].Path)[0]);
         // A clockwise quarter turn moves the top-left pixel to the top-right corner.
         Assert.Equal(input[0], EditTestSupport.Pixels(rotate.Images[0].Path)[299]);
+    }
+
+    [Fact]
+    public async Task A_strip_wider_than_the_default_limit_is_edited_when_the_hosts_limits_allow_it()
+    {
+        using var host = new TestExpertHost(WideStrip.Limits).AddService(new OnnxSessionPool());
+        var strip = host.Images.AddInput(WideStrip.Write(host.PathFor("strip.png"))).Handle;
+        var plugin = EditTestSupport.CreatePlugin(host);
+
+        var crop = await plugin.CropAsync(strip, "19900,0,20000,60");
+        var adjusted = await plugin.AdjustAsync(strip, brightness: 1.1f);
+
+        Assert.Equal((100, 60), EditTestSupport.Size(crop.Images[0].Path));
+        Assert.Equal((WideStrip.Width, WideStrip.Height), (adjusted.Images[0].Width, adjusted.Images[0].Height));
     }
 
     [Fact]

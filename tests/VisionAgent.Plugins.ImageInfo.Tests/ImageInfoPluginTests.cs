@@ -50,8 +50,9 @@ public sealed class ImageInfoPluginTests : IDisposable
     {
         var path = Path.Combine(_folder, $"{Guid.NewGuid():N}.jpg");
         File.WriteAllBytes(path, jpeg);
-        var store = new ImageHandleStore(Path.Combine(_folder, "out"));
-        return (new ImageInfoPlugin(store), store.AddInput(path).Handle);
+        var loader = new ImageLoader();
+        var store = new ImageHandleStore(Path.Combine(_folder, "out"), loader);
+        return (new ImageInfoPlugin(store, loader), store.AddInput(path).Handle);
     }
 
     private static byte[] Jpeg(int width, int height, ushort? orientation, string? dateTime)

@@ -1,3 +1,4 @@
+using VisionAgent.Imaging;
 using VisionAgent.Imaging.Tensors;
 using VisionAgent.Testing;
 using VisionAgent.Testing.Rendering;
@@ -11,7 +12,7 @@ public sealed class OcrEndToEndTests(OcrModelsFixture models, ITestOutputHelper 
     [Fact]
     public void Page_is_read_with_low_character_error_rate()
     {
-        using var pixels = RgbPixels.Load(RepositoryPaths.SampleImage("page.png"));
+        using var pixels = RgbPixels.Load(RepositoryPaths.SampleImage("page.png"), new ImageLoader());
 
         var lines = models.Pipeline.Read(pixels, 0.5f, CancellationToken.None);
 
@@ -30,7 +31,7 @@ public sealed class OcrEndToEndTests(OcrModelsFixture models, ITestOutputHelper 
     {
         var scene = TextScene.All.Single(s => s.Name == name);
         var folder = Path.Combine(Path.GetTempPath(), "visionagent-tests", "ocr-scenes");
-        using var pixels = RgbPixels.Load(scene.Render(folder));
+        using var pixels = RgbPixels.Load(scene.Render(folder), new ImageLoader());
 
         var lines = models.Pipeline.Read(pixels, 0.5f, CancellationToken.None);
 

@@ -85,6 +85,21 @@ public sealed class OcrPluginTests : IDisposable
     }
 
     [Fact]
+    public async Task A_strip_wider_than_the_default_limit_is_read_when_the_hosts_limits_allow_it()
+    {
+        using var host = new TestExpertHost(WideStrip.Limits).AddService(new OnnxSessionPool());
+        host.Models.Add("ocr", "det", _models.Paths.Detector).Add("ocr", "cls", _models.Paths.Classifier)
+            .Add("ocr", "rec", _models.Paths.Recognizer).Add("ocr", "keys", _models.Paths.Keys);
+        var image = host.Images.AddInput(WideStrip.Write(host.PathFor("strip.png")));
+        var plugin = (OcrPlugin)new OcrExpertModule().CreatePlugin(host.CreateContext(_models.Manifest));
+
+        var result = await plugin.ReadAsync(image.Handle);
+
+        var read = Assert.IsType<OcrResult>(result.Data);
+        Assert.Equal((WideStrip.Width, WideStrip.Height), (read.Width, read.Height));
+    }
+
+    [Fact]
     public async Task Missing_models_name_the_fetch_command()
     {
         var image = _host.Images.AddInput(_page);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using VisionAgent.Imaging;
 using VisionAgent.Abstractions;
 using VisionAgent.Imaging.Masks;
 using VisionAgent.Testing;
@@ -25,7 +26,7 @@ public sealed class IsnetRealImageTests(IsnetModelFixture model, ITestOutputHelp
         watch.Stop();
 
         var data = Assert.IsType<SegmentationResult>(result.Data);
-        var mask = MaskFiles.LoadMask(_host.Images.Get(data.MaskHandle!).Path);
+        var mask = MaskFiles.LoadMask(_host.Images.Get(data.MaskHandle!).Path, new ImageLoader());
         var face = mask.CoverageOf(new PixelBox(100, 40, 330, 280));
         // Right of the cat there is only the blurred room.
         var background = mask.CoverageOf(new PixelBox(410, 0, 451, 300));
@@ -35,6 +36,35 @@ public sealed class IsnetRealImageTests(IsnetModelFixture model, ITestOutputHelp
         Assert.True(background < 0.05, $"the mask covers {background:P1} of the background strip right of the cat");
         Assert.True(boxOverlap > 0.9, $"the mask's box {data.Box} overlaps the cat's box {CatBox} by IoU {boxOverlap:0.00}");
         Assert.InRange(data.AreaPercent, 60, 90);
+    }
+
+    /// <summary>
+    /// The masks the first release wrote (float16 model, default runtime settings, Fixtures/isnet-masks) are the reference:
+    /// the tuned runtime settings and the float32 weights must not move a mask by more than 3% (IoU at least 0.97).
+    /// </summary>
+    [Theory]
+    [InlineData("astronaut.png")]
+    [InlineData("chelsea.png")]
+    [InlineData("coffee.png")]
+    [InlineData("coins.png")]
+    [InlineData("page.png")]
+    [InlineData("rocket.jpg")]
+    [InlineData("text.png")]
+    public async Task Mask_matches_the_reference_mask(string image)
+    {
+        _host.Models.Add("segment", "isnet", model.ModelPath);
+        var input = _host.Images.AddInput(RepositoryPaths.SampleImage(image));
+        var plugin = SegmentTestSupport.Plugin(_host);
+        var reference = MaskFiles.LoadMask(Path.Combine(RepositoryPaths.Root, "tests", "VisionAgent.Plugins.Segment.Tests", "Fixtures", "isnet-masks",
+            Path.GetFileNameWithoutExtension(image) + ".png"));
+
+        var result = await plugin.SegmentAsync(input.Handle, outputs: "mask");
+
+        var data = Assert.IsType<SegmentationResult>(result.Data);
+        var mask = MaskFiles.LoadMask(_host.Images.Get(data.MaskHandle!).Path);
+        var iou = mask.IntersectionOverUnion(reference);
+        output.WriteLine($"{image}: IoU {iou:0.0000} with the reference mask, {data.AreaPercent}% of the image");
+        Assert.True(iou >= 0.97, $"{image}: IoU {iou:0.0000} with the reference mask");
     }
 
     public void Dispose() => _host.Dispose();

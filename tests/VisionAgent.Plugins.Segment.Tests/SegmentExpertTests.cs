@@ -25,18 +25,19 @@ public sealed class SegmentExpertTests : IDisposable
             var spec = manifest.FindModel(name)!;
             Assert.False(spec.Required);
             Assert.False(spec.AutoFetch);
-            Assert.All(spec.Sources, source => Assert.StartsWith("https://", source.Url, StringComparison.Ordinal));
             Assert.NotEmpty(spec.Sources);
+            Assert.All(spec.Sources, source => Assert.StartsWith("https://", source.Url, StringComparison.Ordinal));
         }
+        var small = manifest.FindModel("isnet_small")!;
+        Assert.Equal((false, false, "isnet_small"), (small.Required, small.AutoFetch, small.Group));
+        Assert.Equal("/models/small", small.Sources.Single().ChunkKey);
         Assert.Contains(manifest.Routing, r => r.After.Contains("detect") && r.Keywords.Contains("select the"));
     }
 
     [Fact]
     public async Task Isnet_mask_is_resized_back_and_written_as_mask_cutout_and_overlay()
     {
-        _host.Models.Add("segment", "isnet", TinySegmentModels.Isnet(_host.PathFor("isnet.onnx")));
-        var input = _host.Images.AddInput(SegmentTestSupport.HalfRed(_host, "half.png", 200, 100));
-        var plugin = SegmentTestSupport.Plugin(_host);
+        var (plugin, input) = IsnetOnHalfRed("half.png", 200, 100);
 
         var result = await plugin.SegmentAsync(input.Handle);
 
@@ -50,18 +51,83 @@ public sealed class SegmentExpertTests : IDisposable
         Assert.Contains("covers 50% of the image", result.Observation, StringComparison.Ordinal);
         Assert.Contains($"Mask {data.MaskHandle}, cut-out {data.CutoutHandle}, overlay {data.OverlayHandle}", result.Observation, StringComparison.Ordinal);
 
-        var mask = MaskFiles.LoadMask(_host.Images.Get(data.MaskHandle!).Path);
-        var cutoutAlpha = MaskFiles.LoadMask(_host.Images.Get(data.CutoutHandle!).Path, MaskChannel.Alpha);
+        var mask = MaskFiles.LoadMask(_host.Images.Get(data.MaskHandle!).Path, new ImageLoader());
+        var cutoutAlpha = MaskFiles.LoadMask(_host.Images.Get(data.CutoutHandle!).Path, new ImageLoader(), MaskChannel.Alpha);
         var expected = new BinaryMask(200, 100, Enumerable.Range(0, 200 * 100).Select(i => i % 200 < 100 ? (byte)255 : (byte)0).ToArray());
         Assert.Equal(1.0, mask.IntersectionOverUnion(expected));
         Assert.Equal(1.0, cutoutAlpha.IntersectionOverUnion(expected));
-        using var cutout = ImageLoader.Shared.Load<Rgba32>(_host.Images.Get(data.CutoutHandle!).Path);
+        using var cutout = new ImageLoader().Load<Rgba32>(_host.Images.Get(data.CutoutHandle!).Path);
         Assert.Equal(new Rgba32(255, 0, 0, 255), cutout[10, 10]);
         Assert.Equal(0, cutout[150, 10].A);
-        using var overlay = ImageLoader.Shared.LoadRgb(_host.Images.Get(data.OverlayHandle!).Path);
+        using var overlay = new ImageLoader().LoadRgb(_host.Images.Get(data.OverlayHandle!).Path);
         Assert.Equal(new Rgb24(0, 255, 0), overlay[150, 50]);          // outside: untouched
         Assert.NotEqual(new Rgb24(255, 0, 0), overlay[50, 50]);         // inside: tinted
         Assert.Equal(MaskOverlayStyle.Default.Outline, overlay[99, 50]); // edge: outlined
+    }
+
+    [Fact]
+    public async Task Outputs_mask_writes_only_the_mask()
+    {
+        var (plugin, input) = IsnetOnHalfRed("half.png", 60, 40);
+
+        var result = await plugin.SegmentAsync(input.Handle, outputs: "mask");
+        var two = await plugin.SegmentAsync(input.Handle, outputs: "mask, overlay");
+
+        var data = Assert.IsType<SegmentationResult>(result.Data);
+        Assert.Equal(["mask"], result.Images.Select(i => i.Kind));
+        Assert.Null(data.CutoutHandle);
+        Assert.Null(data.OverlayHandle);
+        Assert.EndsWith($"Mask {data.MaskHandle}.", result.Observation, StringComparison.Ordinal);
+        Assert.DoesNotContain("cut-out", result.Observation, StringComparison.Ordinal);
+        Assert.Equal(["mask", "overlay"], two.Images.Select(i => i.Kind));
+        var error = await Assert.ThrowsAsync<BadInputException>(() => plugin.SegmentAsync(input.Handle, outputs: "mask,thumbnail"));
+        Assert.Contains("mask, cutout and overlay", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Image_larger_than_the_model_input_gets_a_full_size_mask_cutout_and_overlay()
+    {
+        var (plugin, input) = IsnetOnHalfRed("large.png", 2600, 1100);
+
+        var result = await plugin.SegmentAsync(input.Handle);
+
+        var data = Assert.IsType<SegmentationResult>(result.Data);
+        Assert.Equal(new PixelBox(0, 0, 1300, 1100), data.Box);
+        Assert.Equal(1300 * 1100, data.AreaPixels);
+        var cutout = MaskFiles.LoadMask(_host.Images.Get(data.CutoutHandle!).Path, new ImageLoader(), MaskChannel.Alpha);
+        Assert.Equal(1.0, cutout.IntersectionOverUnion(MaskFiles.LoadMask(_host.Images.Get(data.MaskHandle!).Path, new ImageLoader())));
+        using var overlay = new ImageLoader().LoadRgb(_host.Images.Get(data.OverlayHandle!).Path);
+        Assert.Equal((2600, 1100), (overlay.Width, overlay.Height));
+        Assert.Equal(MaskOverlayStyle.Default.Outline, overlay[1299, 500]);
+        Assert.Equal(new Rgb24(0, 255, 0), overlay[2000, 500]);
+    }
+
+    [Fact]
+    public async Task Sam_masks_of_an_image_larger_than_the_frame_are_decoded_at_the_frame_and_upsampled()
+    {
+        AddSam(TinySegmentModels.NchwEncoder(_host.PathFor("enc.onnx")), TinySegmentModels.RampDecoder(_host.PathFor("dec.onnx")));
+        var input = _host.Images.AddInput(SegmentTestSupport.HalfRed(_host, "wide-ramp.png", 2048, 256));
+        var plugin = SegmentTestSupport.Plugin(_host);
+
+        var data = Assert.IsType<SegmentationResult>((await plugin.SegmentAsync(input.Handle, point: "1500,100")).Data);
+
+        // The ramp runs over the 1024-wide frame (logit x - 100); sampled back at x/2 - 0.25 it passes 0 after x = 200.5.
+        Assert.Equal(new PixelBox(201, 0, 2048, 256), data.Box);
+    }
+
+    [Fact]
+    public async Task A_strip_wider_than_the_default_limit_is_segmented_when_the_hosts_limits_allow_it()
+    {
+        using var host = new TestExpertHost(WideStrip.Limits);
+        host.Models.Add("segment", "isnet", TinySegmentModels.Isnet(host.PathFor("isnet.onnx")));
+        var input = host.Images.AddInput(WideStrip.Write(host.PathFor("strip.png")));
+        var plugin = SegmentTestSupport.Plugin(host);
+
+        var result = await plugin.SegmentAsync(input.Handle);
+
+        var data = Assert.IsType<SegmentationResult>(result.Data);
+        Assert.Equal(50.0, data.AreaPercent, 1);
+        Assert.All(result.Images, i => Assert.Equal((WideStrip.Width, WideStrip.Height), (i.Width, i.Height)));
     }
 
     [Fact]
@@ -200,9 +266,7 @@ public sealed class SegmentExpertTests : IDisposable
     [Fact]
     public async Task Point_prompt_without_sam_weights_names_the_install_command()
     {
-        _host.Models.Add("segment", "isnet", TinySegmentModels.Isnet(_host.PathFor("isnet.onnx")));
-        var input = _host.Images.AddInput(SegmentTestSupport.HalfRed(_host, "p.png", 64, 64));
-        var plugin = SegmentTestSupport.Plugin(_host);
+        var (plugin, input) = IsnetOnHalfRed("p.png", 64, 64);
 
         var error = await Assert.ThrowsAsync<BadInputException>(() => plugin.SegmentAsync(input.Handle, point: "10,10"));
         var forced = await Assert.ThrowsAsync<BadInputException>(() => plugin.SegmentAsync(input.Handle, box: "1,1,20,20", backend: "sam"));
@@ -214,9 +278,7 @@ public sealed class SegmentExpertTests : IDisposable
     [Fact]
     public async Task Box_prompt_without_sam_weights_masks_the_salient_object_inside_the_box_and_says_how_to_install_sam()
     {
-        _host.Models.Add("segment", "isnet", TinySegmentModels.Isnet(_host.PathFor("isnet.onnx")));
-        var input = _host.Images.AddInput(SegmentTestSupport.HalfRed(_host, "b.png", 200, 100));
-        var plugin = SegmentTestSupport.Plugin(_host);
+        var (plugin, input) = IsnetOnHalfRed("b.png", 200, 100);
 
         var result = await plugin.SegmentAsync(input.Handle, box: "60,10,160,90");
 
@@ -240,6 +302,14 @@ public sealed class SegmentExpertTests : IDisposable
         var error = await Assert.ThrowsAnyAsync<BadInputException>(() => plugin.SegmentAsync(image, box: box));
 
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    // The tiny ISNet installed and a half-red image added: a red-channel "saliency" covers exactly its left half.
+    private (SegmentPlugin Plugin, ImageRecord Input) IsnetOnHalfRed(string name, int width, int height)
+    {
+        _host.Models.Add("segment", "isnet", TinySegmentModels.Isnet(_host.PathFor("isnet.onnx")));
+        var input = _host.Images.AddInput(SegmentTestSupport.HalfRed(_host, name, width, height));
+        return (SegmentTestSupport.Plugin(_host), input);
     }
 
     private void AddSam(string encoder, string decoder) =>

@@ -5,23 +5,29 @@ namespace VisionAgent.Testing;
 
 /// <summary>
 /// Builds an <see cref="ExpertContext"/> for an expert under test: a temporary image store, model files
-/// given by path, and whatever services the expert asks for.
+/// given by path, an image loader with the given limits (the host's <c>images:</c> settings), and whatever other
+/// services the expert asks for.
 /// </summary>
 public sealed class TestExpertHost : IDisposable
 {
     private readonly Dictionary<Type, object> _services = [];
 
-    public TestExpertHost()
+    public TestExpertHost(ImageLimits? limits = null)
     {
         Directory = Path.Combine(Path.GetTempPath(), "visionagent-tests", Guid.NewGuid().ToString("N"));
         System.IO.Directory.CreateDirectory(Directory);
-        Images = new ImageHandleStore(Path.Combine(Directory, "out"));
+        Loader = new ImageLoader(limits);
+        Images = new ImageHandleStore(Path.Combine(Directory, "out"), Loader);
+        _services[typeof(ImageLoader)] = Loader;
     }
 
     /// <summary>A scratch folder deleted with the host.</summary>
     public string Directory { get; }
 
     public ImageHandleStore Images { get; }
+
+    /// <summary>The loader every expert made here reads images with.</summary>
+    public ImageLoader Loader { get; }
 
     public DictionaryModelLocator Models { get; } = new();
 

@@ -11,6 +11,7 @@ using VisionAgent.Evaluation.Reports;
 using VisionAgent.Evaluation.Running;
 using VisionAgent.Evaluation.Tasks;
 using VisionAgent.Hosting;
+using VisionAgent.Imaging;
 
 namespace VisionAgent.Cli.Commands;
 
@@ -83,7 +84,8 @@ public static class EvalCommand
                 throw new BadInputException($"{directory} already holds a report; merge into a new folder");
             var inputs = (parse.GetValue(reports) ?? []).Select(path => (path, ReportWriter.Read(path))).ToList();
             var merged = ReportMerger.Merge(inputs, threshold);
-            await ReportWriter.WriteAsync(merged, directory, cancellationToken);
+            var loader = new ImageLoader(AgentHost.ImageLimitsFrom(ConfigLoader.Load(GlobalOptions.Overrides(parse))));
+            await ReportWriter.WriteAsync(merged, directory, loader, cancellationToken);
             var console = ConsoleFactory.Create(parse.InvocationConfiguration.Output);
             PrintSummary(console, merged);
             console.MarkupLine($"[grey]report: {Markup.Escape(Path.Combine(directory, ReportWriter.JsonFile))}, {ReportWriter.MarkdownFile}, {ReportWriter.JUnitFile}, {ReportWriter.HtmlFile}[/]");
@@ -160,7 +162,7 @@ public static class EvalCommand
         PrintSummary(console, report);
         if (reportDirectory is not null)
         {
-            await ReportWriter.WriteAsync(report, reportDirectory, cancellationToken);
+            await ReportWriter.WriteAsync(report, reportDirectory, new ImageLoader(AgentHost.ImageLimitsFrom(config)), cancellationToken);
             console.MarkupLine($"[grey]report: {Markup.Escape(Path.Combine(reportDirectory, ReportWriter.JsonFile))}, {ReportWriter.MarkdownFile}, {ReportWriter.JUnitFile}, {ReportWriter.HtmlFile}[/]");
         }
         if (record is not null) console.MarkupLine($"[grey]cassettes: {Markup.Escape(record)}[/]");

@@ -66,7 +66,7 @@ public static class ToolCommand
             foreach (var image in outcome.Result?.Images ?? [])
                 cli.Console.MarkupLine($"[grey]{image.Handle} ({Markup.Escape(image.Kind)}):[/] {Markup.Escape(image.Path)}");
         }
-        if (outcome.Failed) await cli.Error.WriteLineAsync(outcome.Observation.Replace("Error: ", "error: ", StringComparison.Ordinal).Split('\n')[0]);
+        if (outcome.Failed) await cli.Error.WriteLineAsync("error: " + (outcome.Problem ?? outcome.Observation).Split('\n')[0]);
         return outcome.ExitCode;
     }
 

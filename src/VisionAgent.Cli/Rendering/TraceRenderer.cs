@@ -53,9 +53,11 @@ public sealed class TraceRenderer(IAnsiConsole console, UntrustedTextMarker mark
             console.MarkupLine($"[grey]{image.Handle} ({Markup.Escape(image.Kind)} of {image.Parent}):[/] {Markup.Escape(image.Path)}");
         if (result.Answer is not null)
         {
+            // A declined or unanswered run still says what would answer it, under a header that does not claim an answer.
+            var header = result.Status == RunStatus.Answered ? "Answer" : $"No answer ({result.Status})";
             // A full-width rule on a terminal; a short header in logs, where the width is unbounded.
-            if (console.Profile.Capabilities.Interactive) console.Write(new Rule("[bold]Answer[/]") { Justification = Justify.Left });
-            else console.MarkupLine("[bold]── Answer ──[/]");
+            if (console.Profile.Capabilities.Interactive) console.Write(new Rule($"[bold]{header}[/]") { Justification = Justify.Left });
+            else console.MarkupLine($"[bold]── {header} ──[/]");
             console.MarkupLine(Markup.Escape(result.Answer));
         }
         else

@@ -6,8 +6,7 @@ public sealed record AgentOptions
     public int MaxSteps { get; init; } = 8;
     public TimeSpan Timeout { get; init; } = TimeSpan.FromMinutes(5);
 
-    /// <summary>react or tools.</summary>
-    public string Mode { get; init; } = "react";
+    public AgentMode Mode { get; init; } = AgentMode.React;
 
     public bool Vision { get; init; }
     public int HistoryTurns { get; init; } = 12;

@@ -54,7 +54,7 @@ public sealed class AgentSession(
         AgentRunResult result;
         try
         {
-            result = options.Mode == "tools"
+            result = options.Mode == AgentMode.Tools
                 ? await RunToolsAsync(question, run, observer, limit.Token)
                 : await RunReActAsync(question, run, observer, limit.Token);
         }
@@ -76,12 +76,13 @@ public sealed class AgentSession(
     private async Task<AgentRunResult> RunReActAsync(string question, RunState run, IAgentObserver observer, CancellationToken ct)
     {
         var prompt = prompts.ReAct;
+        var transcript = new ReActTranscript(prompt);
         var scratch = new List<ChatMessageContent>();
         var settings = new OpenAIPromptExecutionSettings
         {
             Temperature = options.Temperature,
             MaxTokens = options.MaxTokens,
-            StopSequences = ["\nObservation:", "Observation:"],
+            StopSequences = [.. transcript.StopSequences],
         };
         var unusableInARow = 0;
 
@@ -95,7 +96,7 @@ public sealed class AgentSession(
             scratch.Add(new ChatMessageContent(AuthorRole.Assistant, parsed.Text.Length > 0 ? parsed.Text : text));
 
             if (parsed.FinalAnswer is not null)
-                return Finish(run, RunStatus.Answered, parsed.FinalAnswer, null);
+                return Finish(run, RunStatus.FromMetadata(reply.Metadata) ?? RunStatus.Answered, parsed.FinalAnswer, null);
 
             if (parsed.Error is not null)
             {
@@ -106,12 +107,12 @@ public sealed class AgentSession(
                 run.Budget.Take(1);
                 var correction = PromptLibrary.Fill(prompt.Correction, new Dictionary<string, string> { ["problem"] = parsed.Error });
                 RecordStep(run, observer, new AgentStep { Thought = parsed.Thought, Observation = correction.Trim(), Failed = true });
-                scratch.Add(new ChatMessageContent(AuthorRole.User, prompt.ObservationPrefix + correction.Trim()));
+                scratch.Add(new ChatMessageContent(AuthorRole.User, transcript.Observation(correction.Trim())));
                 continue;
             }
             unusableInARow = 0;
 
-            var observations = new StringBuilder();
+            var observations = new List<(string Tool, string Text)>();
             // A reply without actions still takes a step, so no reply can keep the loop going for free.
             var granted = run.Budget.Take(Math.Max(parsed.Actions.Count, 1));
             foreach (var action in parsed.Actions.Take(granted))
@@ -122,14 +123,12 @@ public sealed class AgentSession(
                 var outcome = await invoker.InvokeAsync(action.Tool, action.Arguments, action.Positional, ct);
                 var repairs = parsed.Repairs.Where(r => r.StartsWith(action.Tool + ": ", StringComparison.Ordinal)).ToList();
                 RecordStep(run, observer, ToStep(parsed.Thought, action.Tool, action.RawInput, outcome) with { Repairs = repairs });
-                if (observations.Length > 0) observations.Append('\n');
-                observations.Append(prompt.ObservationPrefix);
-                if (parsed.Actions.Count > 1) observations.Append('[').Append(outcome.Tool).Append("] ");
-                observations.Append(outcome.Observation);
+                observations.Add((outcome.Tool, outcome.Observation));
             }
+            var observed = transcript.Observations(observations);
             if (SkipNote(prompt, run, parsed.Actions.Count - granted, observer) is { } skipped)
-                observations.Append(observations.Length > 0 ? "\n" : "").Append(prompt.ObservationPrefix).Append(skipped);
-            scratch.Add(new ChatMessageContent(AuthorRole.User, observations.ToString()));
+                observed += (observed.Length > 0 ? "\n" : "") + transcript.Observation(skipped);
+            scratch.Add(new ChatMessageContent(AuthorRole.User, observed));
         }
         return Finish(run, RunStatus.StepLimit, null, $"stopped after {options.MaxSteps} steps without a final answer");
     }
@@ -232,13 +231,7 @@ public sealed class AgentSession(
         return new ChatMessageContent(AuthorRole.User, items);
     }
 
-    private string DescribeImages(ReActPrompt prompt)
-    {
-        var lines = images.Images.Select(i => "- " + i.Describe())
-            .Concat(images.Regions.Select(r => $"- {r.Reference}: {QuotedText.Name(r.Label, 40)} {r.Score:0.00} at {r.Box} on {r.ImageHandle}"))
-            .ToList();
-        return lines.Count == 0 ? prompt.NoImages : string.Join('\n', lines);
-    }
+    private string DescribeImages(ReActPrompt prompt) => ReActTranscript.ImageList(images.Images, images.Regions) ?? prompt.NoImages;
 
     private async Task<ChatMessageContent> CallLlmAsync(ChatHistory history, PromptExecutionSettings settings, Kernel? kernel, RunState run, IAgentObserver observer, CancellationToken ct)
     {
@@ -275,7 +268,7 @@ public sealed class AgentSession(
         observer.OnEvent(new ObservationEvent(step));
     }
 
-    private AgentRunResult Finish(RunState run, string status, string? answer, string? error) => new()
+    private AgentRunResult Finish(RunState run, RunStatus status, string? answer, string? error) => new()
     {
         Status = status,
         Answer = answer,
@@ -289,13 +282,7 @@ public sealed class AgentSession(
         DurationMs = run.Clock.ElapsedMilliseconds,
         LlmMs = run.LlmMs,
         ExpertMs = run.ExpertMs,
-        ErrorCode = status switch
-        {
-            RunStatus.Answered => ExitCodes.Answered,
-            RunStatus.StepLimit or RunStatus.Timeout => ExitCodes.LimitReached,
-            RunStatus.Cancelled => ExitCodes.LimitReached,
-            _ => ExitCodes.Unexpected,
-        },
+        ErrorCode = status.ExitCode,
     };
 
     private static string RepeatMessage(string tool) =>

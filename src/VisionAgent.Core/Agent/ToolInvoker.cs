@@ -13,6 +13,13 @@ public sealed record ToolOutcome(string Tool, string Observation, ExpertResult? 
     /// <summary>The failure behind a failed outcome, when an expert threw (null for argument problems).</summary>
     public Exception? Error { get; init; }
 
+    /// <summary>What went wrong, in one sentence without any prefix, for a failed outcome; null when it succeeded.</summary>
+    public string? Problem { get; init; }
+
+    /// <summary>A failed call: the observation tells the model, <see cref="Problem"/> tells code.</summary>
+    public static ToolOutcome Failure(string tool, string problem, IReadOnlyDictionary<string, string> arguments, long durationMs) =>
+        new(tool, ReActTranscript.Failure(problem), null, true, durationMs, arguments) { Problem = problem };
+
     /// <summary>The CLI exit code for this outcome: 0, 3 for bad input or a missing model, 1 for an expert's own failure.</summary>
     public int ExitCode => !Failed ? ExitCodes.Answered : Error switch
     {
@@ -86,17 +93,8 @@ public sealed partial class ToolInvoker(ExpertRegistry registry, IImageStore ima
     }
 
     /// <summary>The observation text for a result: the expert's text (marked when untrusted) and the new handles.</summary>
-    public string Format(ExpertResult result)
-    {
-        var builder = new StringBuilder();
-        builder.Append(result.ContainsUntrustedText ? marker.Mark(result.Observation) : result.Observation);
-        if (result.Images.Count > 0)
-        {
-            builder.Append("\nNew images: ");
-            builder.AppendJoin(", ", result.Images.Select(i => $"{i.Handle} ({i.Kind} of {i.Parent})"));
-        }
-        return builder.ToString();
-    }
+    public string Format(ExpertResult result) =>
+        ReActTranscript.Success(result.ContainsUntrustedText ? marker.Mark(result.Observation) : result.Observation, result.Images);
 
     private (Dictionary<string, string> Mapped, string? Problem) MapArguments(
         ToolDescriptor tool, IReadOnlyDictionary<string, string> arguments, string? positional, CancellationToken cancellationToken)
@@ -219,7 +217,7 @@ public sealed partial class ToolInvoker(ExpertRegistry registry, IImageStore ima
     }
 
     private static ToolOutcome Fail(string tool, string message, IReadOnlyDictionary<string, string> arguments, Stopwatch stopwatch) =>
-        new(tool, "Error: " + message, null, true, stopwatch.ElapsedMilliseconds, arguments);
+        ToolOutcome.Failure(tool, message, arguments, stopwatch.ElapsedMilliseconds);
 
     private static string FirstLine(string text)
     {

@@ -10,7 +10,7 @@ namespace VisionAgent.Core.Configuration;
 /// </summary>
 internal static class ConfigValidator
 {
-    private sealed record NumberRule(string Key, Func<VisionAgentConfig, double> Read, double Min, double Max, bool WholeNumber);
+    private sealed record NumberRule(string Key, Func<VisionAgentConfig, double?> Read, double Min, double Max, bool WholeNumber);
 
     private static readonly NumberRule[] Numbers =
     [
@@ -66,7 +66,8 @@ internal static class ConfigValidator
     {
         foreach (var rule in Numbers)
         {
-            var value = rule.Read(config);
+            // A value left out (null) keeps its default, which is in range.
+            if (rule.Read(config) is not { } value) continue;
             if (double.IsFinite(value) && value >= rule.Min && value <= rule.Max) continue;
             var shown = double.IsNaN(value) ? "not a number" : double.IsInfinity(value) ? "infinite" : value.ToString("G", CultureInfo.InvariantCulture);
             var range = $"{Show(rule.Min)} to {Show(rule.Max)}{(rule.WholeNumber ? "" : " (decimals allowed)")}";

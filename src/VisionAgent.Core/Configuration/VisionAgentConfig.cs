@@ -50,8 +50,14 @@ public sealed class AgentConfig
     public int MaxSteps { get; set; } = 8;
     public double TimeoutSeconds { get; set; } = 300;
 
-    /// <summary>react (text protocol) or tools (native function calling).</summary>
-    public string Mode { get; set; } = "react";
+    public const string ReactMode = "react";
+    public const string ToolsMode = "tools";
+
+    /// <summary>react (text protocol) or tools (native function calling), as written in visionagent.yaml.</summary>
+    public string Mode { get; set; } = ReactMode;
+
+    /// <summary>The mode as the loop takes it; the loader has already refused any other value.</summary>
+    public Agent.AgentMode ParsedMode => Mode == ToolsMode ? Agent.AgentMode.Tools : Agent.AgentMode.React;
 
     /// <summary>How many past turns of a chat stay in the prompt.</summary>
     public int HistoryTurns { get; set; } = 12;
@@ -67,15 +73,15 @@ public sealed class OnnxConfig
     public bool CacheOptimized { get; set; } = true;
 }
 
+/// <summary>The <c>images:</c> limits; a value left out keeps the image loader's default (<c>ImageLimits</c>, the one source of them).</summary>
 public sealed class ImagesConfig
 {
-    public int MaxWidth { get; set; } = 16_384;
-    public int MaxHeight { get; set; } = 16_384;
-    public double MaxMegapixels { get; set; } = 64;
-
+    public int? MaxWidth { get; set; }
+    public int? MaxHeight { get; set; }
+    public double? MaxMegapixels { get; set; }
     /// <summary>The largest single buffer the image decoder may allocate, in MiB (<c>images.memory_limit_mb</c>).</summary>
     [YamlMember(Alias = "memory_limit_mb")]
-    public int MemoryLimitMegabytes { get; set; } = 1024;
+    public int? MemoryLimitMegabytes { get; set; }
 }
 
 public sealed class ExpertConfig

@@ -37,6 +37,11 @@ public sealed class ExpertRegistry
                 list.Add(expert with { Plugin = null, LoadError = $"another expert is already named '{expert.Manifest.Name}'" });
                 continue;
             }
+            if (expert.Plugin is not null && ArgumentNameProblem(expert) is { } problem)
+            {
+                list.Add(expert with { Plugin = null, LoadError = problem });
+                continue;
+            }
             list.Add(expert);
             if (expert.Plugin is null) continue;
             Kernel.Plugins.Add(expert.Plugin);
@@ -81,6 +86,40 @@ public sealed class ExpertRegistry
             return expertTools.FirstOrDefault(t => string.Equals(t.Function.Name, op.Trim(), StringComparison.OrdinalIgnoreCase));
         }
         return null;
+    }
+
+    /// <summary>
+    /// Why an expert's tool arguments cannot be offered as they are, or null: every argument is snake_case
+    /// (<c>max_boxes</c>, never <c>maxBoxes</c>), so LLMs, <c>--arg</c>, settings and MCP clients name it one way.
+    /// An MCP server's tools keep the names their server gives them.
+    /// </summary>
+    public static string? ArgumentNameProblem(ExpertEntry expert)
+    {
+        if (expert.Plugin is null || string.Equals(expert.Manifest.Kind, McpKind, StringComparison.Ordinal)) return null;
+        foreach (var function in expert.Plugin)
+        {
+            foreach (var parameter in function.Metadata.Parameters.Where(p => !IsSnakeCase(p.Name)))
+                return $"argument '{parameter.Name}' of {expert.Manifest.Name}.{function.Name} is not snake_case (write it as '{ToSnakeCase(parameter.Name)}')";
+        }
+        return null;
+    }
+
+    /// <summary>The manifest kind of experts that stand for an MCP server's tools.</summary>
+    public const string McpKind = "mcp";
+
+    public static bool IsSnakeCase(string name) =>
+        name.Length > 0 && char.IsAsciiLetterLower(name[0]) && !name.EndsWith('_') && !name.Contains("__", StringComparison.Ordinal) &&
+        name.All(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) || c == '_');
+
+    private static string ToSnakeCase(string name)
+    {
+        var snake = new System.Text.StringBuilder();
+        foreach (var c in name)
+        {
+            if (char.IsUpper(c) && snake.Length > 0) snake.Append('_');
+            snake.Append(char.ToLowerInvariant(c));
+        }
+        return snake.ToString();
     }
 
     /// <summary>Names of the required model files that are neither present nor fetchable on first use.</summary>

@@ -16,9 +16,9 @@ public sealed class SegmenterMaskProvider(Func<ToolInvoker> invoker) : IMaskProv
         var tools = invoker();
         if (tools.Registry.Resolve(SegmentTool) is null)
             throw new BadInputException("no mask was given and the segment expert is not installed: pass mask=HANDLE or box=x1,y1,x2,y2");
-        var outcome = await tools.InvokeAsync(SegmentTool, new Dictionary<string, string> { ["image"] = imageHandle, ["backend"] = "isnet" }, null, cancellationToken);
+        var outcome = await tools.InvokeAsync(SegmentTool, new Dictionary<string, string> { ["image"] = imageHandle, ["backend"] = "isnet", ["outputs"] = "mask" }, null, cancellationToken);
         if (outcome.Failed)
-            throw new BadInputException($"no mask was given and the segmenter could not make one: {outcome.Observation.Replace("Error: ", "", StringComparison.Ordinal)}");
+            throw new BadInputException($"no mask was given and the segmenter could not make one: {outcome.Problem ?? outcome.Observation}");
         return outcome.Result?.Images.FirstOrDefault(i => i.Kind == "mask")
             ?? throw new VisionAgentException("the segmenter produced no mask image");
     }

@@ -35,7 +35,7 @@ public static class ChatServiceFactory
             : new OpenAIChatCompletionService(model, new Uri(config.Endpoint), apiKey, httpClient: httpClient);
 #pragma warning restore SKEXP0010
         var identity = new LlmIdentity("openai-compatible", model);
-        return (service, identity, provider);
+        return (new ConnectorChatService(service), identity, provider);
     }
 
     private static void Configure(HttpStandardResilienceOptions options, LlmConfig config)

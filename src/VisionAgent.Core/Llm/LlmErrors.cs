@@ -1,3 +1,4 @@
+using System.ClientModel;
 using System.Net;
 using System.Text.Json;
 using Microsoft.SemanticKernel;
@@ -26,8 +27,18 @@ public static class LlmErrors
         }
     }
 
-    /// <summary>A one-line description of an LLM failure, or null for exceptions that are not about the LLM.</summary>
-    public static string? Describe(Exception ex)
+    /// <summary>
+    /// A one-line description of an LLM failure, or null for exceptions that are not about the LLM. Only the
+    /// connector's and the HTTP stack's own types are recognised here; <see cref="ConnectorChatService"/> turns the
+    /// rest of what the connector throws into an <see cref="LlmException"/> before it gets this far.
+    /// </summary>
+    public static string? Describe(Exception ex) => Recognise(ex);
+
+    /// <summary>What a connector failure means for the user, always one line.</summary>
+    internal static string DescribeConnectorFailure(Exception ex) =>
+        Recognise(ex) ?? $"the LLM endpoint answered with something unusable ({ex.GetType().Name}: {ex.Message.Split('\n')[0]})";
+
+    private static string? Recognise(Exception ex)
     {
         for (var e = ex; e is not null; e = e.InnerException)
         {
@@ -35,6 +46,8 @@ public static class LlmErrors
             {
                 case HttpOperationException { StatusCode: { } status } http:
                     return $"the LLM endpoint answered {(int)status} {Reason(status)}{Detail(http.ResponseContent)}";
+                case ClientResultException { Status: > 0 } client:
+                    return $"the LLM endpoint answered {client.Status} {Reason((HttpStatusCode)client.Status)}{Detail(client.GetRawResponse()?.Content?.ToString())}";
                 case TimeoutRejectedException:
                     return "the LLM endpoint did not answer in time (raise llm.timeout_seconds for slow local models)";
                 case BrokenCircuitException:
@@ -51,9 +64,7 @@ public static class LlmErrors
                     return "the LLM endpoint did not answer in time (raise llm.timeout_seconds for slow local models)";
             }
         }
-        if (ex is HttpOperationException or KernelException or InvalidOperationException or ArgumentException or KeyNotFoundException or NullReferenceException && ex.StackTrace?.Contains("OpenAI", StringComparison.Ordinal) == true)
-            return $"the LLM endpoint answered with something unusable ({ex.Message.Split('\n')[0]})";
-        return null;
+        return ex is HttpOperationException http2 ? $"the LLM request failed ({http2.Message.Split('\n')[0]})" : null;
     }
 
     private static string Reason(HttpStatusCode status) => status switch

@@ -65,6 +65,10 @@ public sealed class ToolExchange
     public Dictionary<string, string> MappedArguments { get; set; } = [];
     public string Observation { get; set; } = "";
     public bool Failed { get; set; }
+
+    /// <summary>What went wrong, for a failed call (cassettes recorded before it was kept replay their observation).</summary>
+    public string? Problem { get; set; }
+
     public long Ms { get; set; }
     public List<CassetteImage> Images { get; set; } = [];
 }

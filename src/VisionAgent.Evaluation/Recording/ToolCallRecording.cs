@@ -11,7 +11,7 @@ namespace VisionAgent.Evaluation.Recording;
 /// Runs every tool call and writes it, its outcome and the checksums and mask coverage of produced images into a
 /// cassette; images are read through the host's loader, so its image limits apply.
 /// </summary>
-public sealed class RecordingToolInterceptor(List<ToolExchange> exchanges, CassetteCursor cursor, ImageLoader? loader = null) : IToolCallInterceptor
+public sealed class RecordingToolInterceptor(List<ToolExchange> exchanges, CassetteCursor cursor, ImageLoader loader) : IToolCallInterceptor
 {
     public async Task<ToolOutcome> InvokeAsync(ToolCallRequest call, Func<CancellationToken, Task<ToolOutcome>> next, CancellationToken cancellationToken)
     {
@@ -27,6 +27,7 @@ public sealed class RecordingToolInterceptor(List<ToolExchange> exchanges, Casse
             MappedArguments = new Dictionary<string, string>(outcome.Arguments, StringComparer.Ordinal),
             Observation = outcome.Observation,
             Failed = outcome.Failed,
+            Problem = outcome.Problem,
             Ms = outcome.DurationMs,
             Images = outcome.Result?.Images.Select(i => new CassetteImage
             {
@@ -38,7 +39,7 @@ public sealed class RecordingToolInterceptor(List<ToolExchange> exchanges, Casse
                 Height = i.Height,
                 Format = i.Format,
                 Sha256 = MessageRendering.Sha256OfFile(i.Path),
-                Coverage = Math.Round(MaskFiles.LoadMask(i.Path, MaskChannel.Auto, loader).Coverage, 6),
+                Coverage = Math.Round(MaskFiles.LoadMask(i.Path, loader, MaskChannel.Auto).Coverage, 6),
                 Parameters = new Dictionary<string, string>(i.Parameters, StringComparer.Ordinal),
             }).ToList() ?? [],
         });
@@ -74,7 +75,10 @@ public sealed class FrozenToolInterceptor(IReadOnlyList<ToolExchange> exchanges,
             produced.Add(record);
         }
         var result = new ExpertResult { Observation = recorded.Observation, Images = produced };
-        var outcome = new ToolOutcome(recorded.ResolvedTool, recorded.Observation, recorded.Failed ? null : result, recorded.Failed, recorded.Ms, recorded.MappedArguments);
+        var outcome = new ToolOutcome(recorded.ResolvedTool, recorded.Observation, recorded.Failed ? null : result, recorded.Failed, recorded.Ms, recorded.MappedArguments)
+        {
+            Problem = recorded.Failed ? recorded.Problem ?? recorded.Observation : null,
+        };
         return Task.FromResult(outcome);
     }
 

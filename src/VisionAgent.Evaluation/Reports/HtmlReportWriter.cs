@@ -56,7 +56,7 @@ public static class HtmlReportWriter
         applyFilters();
         """;
 
-    public static string Render(SuiteReport report)
+    public static string Render(SuiteReport report, ImageLoader loader)
     {
         var s = report.Summary;
         var html = new StringBuilder();
@@ -81,7 +81,7 @@ public static class HtmlReportWriter
         html.AppendLine("</select></label><span id=\"shown\"></span></div>");
 
         html.AppendLine("<table id=\"tasks\"><thead><tr><th>task</th><th>status</th><th>question and answer</th><th>expectation and checks</th><th>images</th></tr></thead><tbody>");
-        foreach (var task in FailuresFirst(report.Tasks)) Row(html, task);
+        foreach (var task in FailuresFirst(report.Tasks)) Row(html, task, loader);
         html.AppendLine("</tbody></table>");
         html.Append("<script>//<![CDATA[\n").Append(Script).AppendLine("//]]></script>");
         html.AppendLine("</body></html>");
@@ -92,7 +92,7 @@ public static class HtmlReportWriter
     public static IReadOnlyList<TaskReport> FailuresFirst(IEnumerable<TaskReport> tasks) =>
         tasks.Select((t, i) => (t, i)).OrderBy(x => x.t.Passed ? 1 : 0).ThenBy(x => x.i).Select(x => x.t).ToList();
 
-    private static void Row(StringBuilder html, TaskReport task)
+    private static void Row(StringBuilder html, TaskReport task, ImageLoader loader)
     {
         html.Append("<tr class=\"task ").Append(Attribute(task.Status)).Append("\" data-status=\"").Append(Attribute(task.Status))
             .Append("\" data-tags=\"").Append(Attribute(string.Join(" ", task.Tags))).Append("\">");
@@ -119,11 +119,11 @@ public static class HtmlReportWriter
             html.Append("</div>");
         }
         html.Append("</td><td>");
-        foreach (var image in task.Turns.SelectMany(t => t.Images)) Figure(html, image);
+        foreach (var image in task.Turns.SelectMany(t => t.Images)) Figure(html, image, loader);
         html.AppendLine("</td></tr>");
     }
 
-    private static void Figure(StringBuilder html, ProducedImage image)
+    private static void Figure(StringBuilder html, ProducedImage image, ImageLoader loader)
     {
         var caption = Invariant($"{image.Handle}: {image.Kind} {image.Width}x{image.Height}");
         html.Append("<figure>");
@@ -134,7 +134,7 @@ public static class HtmlReportWriter
         }
         try
         {
-            var png = Convert.ToBase64String(Thumbnails.Png(image.Path, ThumbnailSide));
+            var png = Convert.ToBase64String(Thumbnails.Png(image.Path, ThumbnailSide, loader));
             html.Append("<img src=\"data:image/png;base64,").Append(png).Append("\" alt=\"").Append(Attribute(caption))
                 .Append("\" title=\"").Append(Attribute(image.Path)).Append("\" />");
             html.Append("<figcaption>").Append(Text(caption)).Append("</figcaption></figure>");

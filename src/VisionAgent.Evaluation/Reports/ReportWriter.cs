@@ -6,6 +6,7 @@ using System.Text.Json.Serialization;
 using System.Xml;
 using System.Xml.Linq;
 using VisionAgent.Abstractions;
+using VisionAgent.Imaging;
 
 namespace VisionAgent.Evaluation.Reports;
 
@@ -29,15 +30,16 @@ public static class ReportWriter
     /// <summary>
     /// Writes report.json, report.md, junit.xml and report.html, each to a temporary name renamed into place.
     /// report.json names produced images relative to the folder when they lie under it, so the folder can move
-    /// (a CI artifact) and still be read, merged and rendered.
+    /// (a CI artifact) and still be read, merged and rendered. Thumbnails are read through <paramref name="loader"/>,
+    /// the host's, so the user's image limits apply to them too.
     /// </summary>
-    public static async Task WriteAsync(SuiteReport report, string directory, CancellationToken cancellationToken)
+    public static async Task WriteAsync(SuiteReport report, string directory, ImageLoader loader, CancellationToken cancellationToken)
     {
         Directory.CreateDirectory(directory);
         await WriteFileAsync(Path.Combine(directory, JsonFile), Json(WithImagePaths(report, path => RelativeIfUnder(directory, path))), cancellationToken);
         await WriteFileAsync(Path.Combine(directory, MarkdownFile), Markdown(report), cancellationToken);
         await WriteFileAsync(Path.Combine(directory, JUnitFile), JUnit(report), cancellationToken);
-        await WriteFileAsync(Path.Combine(directory, HtmlFile), HtmlReportWriter.Render(report), cancellationToken);
+        await WriteFileAsync(Path.Combine(directory, HtmlFile), HtmlReportWriter.Render(report, loader), cancellationToken);
     }
 
     public static string Json(SuiteReport report) => JsonSerializer.Serialize(report, JsonOptions);

@@ -176,7 +176,7 @@ public sealed class SuiteRunner(SuiteOptions options)
                 cursor.StartTurn(i + 1);
                 judgeCursor.StartTurn(i + 1);
                 var result = await session.AskAsync(turn.Ask, null, cancellationToken);
-                var checks = new List<CheckResult>(TurnScorer.CheckRun(turn, result));
+                var checks = new List<CheckResult>(TurnScorer.CheckRun(turn, result, host.Loader));
                 if (turn.Expect is JudgeExpectation rubric)
                 {
                     checks.Insert(0, await new LlmJudge(judge).ScoreAsync(turn.Ask, rubric, result.Answer, cancellationToken));

@@ -1,5 +1,6 @@
 using VisionAgent.Abstractions;
 using VisionAgent.Core.Agent;
+using VisionAgent.Imaging;
 using VisionAgent.Imaging.Masks;
 using static System.FormattableString;
 using VisionAgent.Evaluation.Tasks;
@@ -12,11 +13,11 @@ public static class TurnScorer
     /// <summary>
     /// A tool counts as called when a step named it (or, for multi-function experts, <c>name.op</c>) and did not fail.
     /// </summary>
-    public static IReadOnlyList<CheckResult> CheckRun(EvalTurn turn, AgentRunResult result)
+    public static IReadOnlyList<CheckResult> CheckRun(EvalTurn turn, AgentRunResult result, ImageLoader loader)
     {
         var checks = new List<CheckResult>
         {
-            new("status", result.Status == RunStatus.Answered, result.Status == RunStatus.Answered ? "answered" : $"{result.Status}: {result.Error}"),
+            new("status", result.Status == RunStatus.Answered, result.Status == RunStatus.Answered ? "answered" : $"{result.Status}: {result.Error ?? result.Answer}"),
         };
         var called = result.Steps.Where(s => s is { Action: not null, Failed: false }).Select(s => s.Action!).ToList();
         foreach (var tool in turn.MustCall)
@@ -35,7 +36,7 @@ public static class TurnScorer
         if (turn.Images.Count > 0)
         {
             var produced = ProducedImages(result);
-            foreach (var expectation in turn.Images) checks.Add(CheckProduced(expectation, produced));
+            foreach (var expectation in turn.Images) checks.Add(CheckProduced(expectation, produced, loader));
         }
         return checks;
     }
@@ -51,7 +52,7 @@ public static class TurnScorer
     /// Passes when at least the expected count of images of the kind meet every constraint; the detail names the
     /// first image that misses one and why, so a wrong mask reads as "img2 coverage 0.93 (expected 0.20..0.60)".
     /// </summary>
-    public static CheckResult CheckProduced(ImageExpectation expectation, IReadOnlyList<ImageRecord> produced)
+    public static CheckResult CheckProduced(ImageExpectation expectation, IReadOnlyList<ImageRecord> produced, ImageLoader loader)
     {
         var name = "produces " + expectation.Describe();
         var ofKind = produced.Where(i => string.Equals(i.Kind, expectation.Kind, StringComparison.OrdinalIgnoreCase)).ToList();
@@ -59,7 +60,7 @@ public static class TurnScorer
         string? miss = null;
         foreach (var image in ofKind)
         {
-            var why = Misfit(expectation, image);
+            var why = Misfit(expectation, image, loader);
             if (why is null) fitting++;
             else miss ??= $"{image.Handle} {why}";
         }
@@ -70,7 +71,7 @@ public static class TurnScorer
         return new CheckResult(name, passed, detail);
     }
 
-    private static string? Misfit(ImageExpectation expectation, ImageRecord image)
+    private static string? Misfit(ImageExpectation expectation, ImageRecord image, ImageLoader loader)
     {
         if ((expectation.Width is { } w && w != image.Width) || (expectation.Height is { } h && h != image.Height))
             return Invariant($"is {image.Width}x{image.Height} (expected {expectation.Width?.ToString() ?? "any"}x{expectation.Height?.ToString() ?? "any"})");
@@ -78,7 +79,7 @@ public static class TurnScorer
         double coverage;
         try
         {
-            coverage = MaskFiles.LoadMask(image.Path).Coverage;
+            coverage = MaskFiles.LoadMask(image.Path, loader).Coverage;
         }
         catch (VisionAgentException ex)
         {

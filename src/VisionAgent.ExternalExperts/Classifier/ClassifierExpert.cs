@@ -34,7 +34,7 @@ public sealed class ClassifierPlugin(ExpertContext context, ClassifierSettings s
         var record = context.Images.Get(image);
         var path = await context.Models.GetPathAsync(context.Manifest.Name, modelName, cancellationToken).ConfigureAwait(false);
         var session = context.GetRequiredService<OnnxSessionPool>().Get(path);
-        var loader = context.Services.GetService(typeof(ImageLoader)) as ImageLoader ?? ImageLoader.Shared;
+        var loader = context.GetRequiredService<ImageLoader>();
         var (data, shape) = ClassifierProcessing.Preprocess(record.Path, settings, loader);
         var inputName = settings.Input ?? session.InputNames[0];
         var outputName = settings.Output ?? session.OutputNames[0];

@@ -71,7 +71,7 @@ public sealed class McpServerExperts : IAsyncDisposable
             {
                 Name = expertName,
                 Description = $"Tools of the MCP server '{server.Name}': " + string.Join("; ", server.Tools.Select(t => $"{ToolName(t.Name)}: {MarkDescription(t.Description)}")),
-                Kind = "mcp",
+                Kind = ExpertRegistry.McpKind,
             };
             var origin = $"mcp server {server.Name}";
             if (server.Client is null || server.Error is not null)

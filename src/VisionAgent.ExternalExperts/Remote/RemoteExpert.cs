@@ -40,7 +40,7 @@ public sealed class RemoteClassifierPlugin(ExpertContext context, KServeClient c
     {
         var record = context.Images.Get(image);
         await EnsureReadyAsync(cancellationToken).ConfigureAwait(false);
-        var loader = context.Services.GetService(typeof(ImageLoader)) as ImageLoader ?? ImageLoader.Shared;
+        var loader = context.GetRequiredService<ImageLoader>();
         var (data, shape) = ClassifierProcessing.Preprocess(record.Path, settings, loader);
         var output = await client.InferAsync(new InferTensor(client.Options.Input, shape, "FP32", data), client.Options.Output, cancellationToken).ConfigureAwait(false);
         var top = ClassifierProcessing.TopClasses(output.Data, labels, top_k > 0 ? Math.Min(top_k, 100) : settings.TopK);

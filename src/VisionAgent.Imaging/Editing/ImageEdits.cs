@@ -53,9 +53,8 @@ public sealed record EditedImage(string Path, int Width, int Height);
 public static class ImageEdits
 {
     /// <summary>Keeps the foreground (selected) pixels exactly and replaces every other pixel.</summary>
-    public static EditedImage ReplaceBackground(string imagePath, BinaryMask foreground, BackgroundOptions options, string outputPath, ImageLoader? loader = null)
+    public static EditedImage ReplaceBackground(string imagePath, BinaryMask foreground, BackgroundOptions options, string outputPath, ImageLoader loader)
     {
-        loader ??= ImageLoader.Shared;
         using var image = loader.Load<Rgba32>(imagePath);
         var mask = foreground.ResizeNearest(image.Width, image.Height);
         using var background = CreateBackground(image, options, loader);
@@ -76,9 +75,9 @@ public static class ImageEdits
     }
 
     /// <summary>Crops to the box (clamped to the image); throws <see cref="BadInputException"/> when nothing is left.</summary>
-    public static EditedImage Crop(string imagePath, PixelBox box, string outputPath, ImageLoader? loader = null)
+    public static EditedImage Crop(string imagePath, PixelBox box, string outputPath, ImageLoader loader)
     {
-        using var image = (loader ?? ImageLoader.Shared).Load<Rgba32>(imagePath);
+        using var image = loader.Load<Rgba32>(imagePath);
         var clamped = box.ClampTo(image.Width, image.Height);
         var x = (int)MathF.Floor(clamped.X1);
         var y = (int)MathF.Floor(clamped.Y1);
@@ -91,18 +90,18 @@ public static class ImageEdits
         return new EditedImage(outputPath, image.Width, image.Height);
     }
 
-    public static EditedImage Resize(string imagePath, int width, int height, string outputPath, ImageLoader? loader = null)
+    public static EditedImage Resize(string imagePath, int width, int height, string outputPath, ImageLoader loader)
     {
-        using var image = (loader ?? ImageLoader.Shared).Load<Rgba32>(imagePath);
+        using var image = loader.Load<Rgba32>(imagePath);
         image.Mutate(c => c.Resize(width, height, KnownResamplers.Bicubic));
         OutputImage.Save(image, outputPath, EditPng.Encoder);
         return new EditedImage(outputPath, image.Width, image.Height);
     }
 
     /// <summary>Rotates clockwise; the canvas grows to hold the whole image and new corners are transparent.</summary>
-    public static EditedImage Rotate(string imagePath, float degrees, string outputPath, ImageLoader? loader = null)
+    public static EditedImage Rotate(string imagePath, float degrees, string outputPath, ImageLoader loader)
     {
-        using var image = (loader ?? ImageLoader.Shared).Load<Rgba32>(imagePath);
+        using var image = loader.Load<Rgba32>(imagePath);
         var normalized = ((degrees % 360) + 360) % 360;
         image.Mutate(c =>
         {
@@ -121,9 +120,9 @@ public static class ImageEdits
     }
 
     /// <summary>Brightness, contrast and saturation as factors: 1 leaves the image unchanged, 1.2 is 20% more.</summary>
-    public static EditedImage Adjust(string imagePath, float brightness, float contrast, float saturation, string outputPath, ImageLoader? loader = null)
+    public static EditedImage Adjust(string imagePath, float brightness, float contrast, float saturation, string outputPath, ImageLoader loader)
     {
-        using var image = (loader ?? ImageLoader.Shared).Load<Rgba32>(imagePath);
+        using var image = loader.Load<Rgba32>(imagePath);
         image.Mutate(c =>
         {
             if (brightness != 1f) c.Brightness(brightness);

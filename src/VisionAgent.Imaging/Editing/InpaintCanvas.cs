@@ -32,9 +32,9 @@ public sealed class InpaintCanvas : IDisposable
     /// <summary>The working height: a multiple of 64.</summary>
     public int Height { get; }
 
-    public static InpaintCanvas Load(string imagePath, BinaryMask mask, int nativeSize, ImageLoader? loader = null)
+    public static InpaintCanvas Load(string imagePath, BinaryMask mask, int nativeSize, ImageLoader loader)
     {
-        var original = (loader ?? ImageLoader.Shared).Load<Rgba32>(imagePath);
+        var original = loader.Load<Rgba32>(imagePath);
         var (width, height) = WorkingSize(original.Width, original.Height, nativeSize);
         return new InpaintCanvas(original, mask.ResizeNearest(original.Width, original.Height), width, height);
     }

@@ -16,9 +16,9 @@ public static class MaskFill
     private const int Radius = 2;
     private const int RelaxationPasses = 40;
 
-    public static EditedImage Fill(string imagePath, BinaryMask mask, string outputPath, ImageLoader? loader = null)
+    public static EditedImage Fill(string imagePath, BinaryMask mask, string outputPath, ImageLoader loader)
     {
-        using var image = (loader ?? ImageLoader.Shared).Load<Rgba32>(imagePath);
+        using var image = loader.Load<Rgba32>(imagePath);
         var fitted = mask.ResizeNearest(image.Width, image.Height);
         var pixels = new Rgba32[image.Width * image.Height];
         image.CopyPixelDataTo(pixels);

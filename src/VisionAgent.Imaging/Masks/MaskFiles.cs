@@ -1,6 +1,8 @@
+using System.Runtime.InteropServices;
 using SixLabors.ImageSharp;
-using SixLabors.ImageSharp.Formats.Png;
 using SixLabors.ImageSharp.PixelFormats;
+using VisionAgent.Abstractions;
+using VisionAgent.Imaging.Writing;
 
 namespace VisionAgent.Imaging.Masks;
 
@@ -31,42 +33,49 @@ public enum MaskChannel
 
 /// <summary>
 /// Writes masks and what is made from them as PNG files (the mask itself, a cut-out, an overlay preview), and reads a
-/// mask PNG back, so a mask handle produced by one expert is an input to another.
+/// mask PNG back, so a mask handle produced by one expert is an input to another. Files are written row by row
+/// (no full-size copy of the image is made) and never replace an existing file.
 /// </summary>
 public static class MaskFiles
 {
-    private static readonly PngEncoder GreyEncoder = new() { ColorType = PngColorType.Grayscale, BitDepth = PngBitDepth.Bit8 };
-    private static readonly PngEncoder RgbaEncoder = new() { ColorType = PngColorType.RgbWithAlpha, BitDepth = PngBitDepth.Bit8 };
-    private static readonly PngEncoder RgbEncoder = new() { ColorType = PngColorType.Rgb, BitDepth = PngBitDepth.Bit8 };
-
     /// <summary>Writes the mask as an 8-bit greyscale PNG: white inside, black outside.</summary>
     public static void SaveMask(BinaryMask mask, string path)
     {
         ArgumentNullException.ThrowIfNull(mask);
-        using var image = Image.LoadPixelData<L8>(mask.Pixels, mask.Width, mask.Height);
-        OutputImage.Save(image, path, GreyEncoder);
+        OutputFile.Write(path, stream =>
+        {
+            using var png = new PngRowWriter(stream, mask.Width, mask.Height, PngRowFormat.Grey);
+            for (var y = 0; y < mask.Height; y++) png.WriteRow(mask.Row(y));
+            png.Complete();
+        });
     }
 
     /// <summary>Writes an RGBA PNG of the image with every pixel outside the mask fully transparent.</summary>
     public static void SaveCutout(Image<Rgb24> image, BinaryMask mask, string path)
     {
         CheckSameSize(image, mask);
-        using var cutout = new Image<Rgba32>(image.Width, image.Height);
-        image.ProcessPixelRows(cutout, (source, target) =>
+        OutputFile.Write(path, stream =>
         {
-            for (var y = 0; y < source.Height; y++)
+            using var png = new PngRowWriter(stream, image.Width, image.Height, PngRowFormat.Rgba);
+            var row = new byte[png.RowBytes];
+            image.ProcessPixelRows(accessor =>
             {
-                var from = source.GetRowSpan(y);
-                var to = target.GetRowSpan(y);
-                var inside = mask.Row(y);
-                for (var x = 0; x < from.Length; x++)
+                for (var y = 0; y < accessor.Height; y++)
                 {
-                    var p = from[x];
-                    to[x] = inside[x] != 0 ? new Rgba32(p.R, p.G, p.B, 255) : default;
+                    var from = accessor.GetRowSpan(y);
+                    var inside = mask.Row(y);
+                    for (var x = 0; x < from.Length; x++)
+                    {
+                        var p = from[x];
+                        var at = 4 * x;
+                        if (inside[x] != 0) (row[at], row[at + 1], row[at + 2], row[at + 3]) = (p.R, p.G, p.B, 255);
+                        else (row[at], row[at + 1], row[at + 2], row[at + 3]) = (0, 0, 0, 0);
+                    }
+                    png.WriteRow(row);
                 }
-            }
+            });
+            png.Complete();
         });
-        OutputImage.Save(cutout, path, RgbaEncoder);
     }
 
     /// <summary>Writes an RGB PNG of the image with the mask tinted over it and outlined.</summary>
@@ -74,33 +83,40 @@ public static class MaskFiles
     {
         CheckSameSize(image, mask);
         style ??= MaskOverlayStyle.Default;
-        var outline = Outline(mask, style.OutlineWidth);
         var alpha = Math.Clamp(style.Opacity, 0f, 1f);
-        using var overlay = image.Clone();
-        overlay.ProcessPixelRows(accessor =>
+        OutputFile.Write(path, stream =>
         {
-            for (var y = 0; y < accessor.Height; y++)
+            using var png = new PngRowWriter(stream, image.Width, image.Height, PngRowFormat.Rgb);
+            var outline = new MaskOutline(mask, style.OutlineWidth);
+            var row = new byte[png.RowBytes];
+            image.ProcessPixelRows(accessor =>
             {
-                var row = accessor.GetRowSpan(y);
-                var inside = mask.Row(y);
-                var edge = outline.AsSpan(y * mask.Width, mask.Width);
-                for (var x = 0; x < row.Length; x++)
+                var pixels = MemoryMarshal.Cast<byte, Rgb24>(row.AsSpan());
+                for (var y = 0; y < accessor.Height; y++)
                 {
-                    if (edge[x]) row[x] = style.Outline;
-                    else if (inside[x] != 0) row[x] = Blend(row[x], style.Tint, alpha);
+                    accessor.GetRowSpan(y).CopyTo(pixels);
+                    var inside = mask.Row(y);
+                    var edge = outline.Row(y);
+                    for (var x = 0; x < pixels.Length; x++)
+                    {
+                        if (edge[x]) pixels[x] = style.Outline;
+                        else if (inside[x] != 0) pixels[x] = Blend(pixels[x], style.Tint, alpha);
+                    }
+                    png.WriteRow(row);
                 }
-            }
+            });
+            png.Complete();
         });
-        OutputImage.Save(overlay, path, RgbEncoder);
     }
 
     /// <summary>
     /// Reads a mask PNG (or a cut-out's alpha) back: a pixel is inside when its channel value is at least 128.
-    /// Goes through <paramref name="loader"/> (the guarded loader by default).
+    /// Goes through <paramref name="loader"/>, the host's guarded loader.
     /// </summary>
-    public static BinaryMask LoadMask(string path, MaskChannel channel = MaskChannel.Auto, ImageLoader? loader = null)
+    public static BinaryMask LoadMask(string path, ImageLoader loader, MaskChannel channel = MaskChannel.Auto)
     {
-        using var image = (loader ?? ImageLoader.Shared).Load<Rgba32>(path);
+        // Luminance and alpha are all a mask needs: two bytes a pixel instead of four.
+        using var image = loader.Load<La16>(path);
         var pixels = new byte[checked(image.Width * image.Height)];
         var useAlpha = channel == MaskChannel.Alpha || (channel == MaskChannel.Auto && HasTransparency(image));
         image.ProcessPixelRows(accessor =>
@@ -111,16 +127,14 @@ public static class MaskFiles
                 var target = pixels.AsSpan(y * accessor.Width, accessor.Width);
                 for (var x = 0; x < row.Length; x++)
                 {
-                    var p = row[x];
-                    var value = useAlpha ? p.A : ((p.R * 299) + (p.G * 587) + (p.B * 114)) / 1000;
-                    if (value >= 128) target[x] = BinaryMask.Inside;
+                    if ((useAlpha ? row[x].A : row[x].L) >= 128) target[x] = BinaryMask.Inside;
                 }
             }
         });
         return new BinaryMask(image.Width, image.Height, pixels);
     }
 
-    private static bool HasTransparency(Image<Rgba32> image)
+    private static bool HasTransparency(Image<La16> image)
     {
         var found = false;
         image.ProcessPixelRows(accessor =>
@@ -136,47 +150,6 @@ public static class MaskFiles
             }
         });
         return found;
-    }
-
-    /// <summary>Inside pixels within <paramref name="width"/> steps of the outside (4-neighbour distance), image borders excluded.</summary>
-    private static bool[] Outline(BinaryMask mask, int width)
-    {
-        int w = mask.Width, h = mask.Height;
-        var result = new bool[w * h];
-        if (width <= 0) return result;
-        var pixels = mask.Pixels;
-        var frontier = new List<int>();
-        for (var y = 0; y < h; y++)
-        {
-            for (var x = 0; x < w; x++)
-            {
-                var i = (y * w) + x;
-                if (pixels[i] == 0) continue;
-                if ((x > 0 && pixels[i - 1] == 0) || (x < w - 1 && pixels[i + 1] == 0) ||
-                    (y > 0 && pixels[i - w] == 0) || (y < h - 1 && pixels[i + w] == 0))
-                {
-                    result[i] = true;
-                    frontier.Add(i);
-                }
-            }
-        }
-        for (var step = 1; step < width && frontier.Count > 0; step++)
-        {
-            var next = new List<int>();
-            foreach (var i in frontier)
-            {
-                int x = i % w, y = i / w;
-                Span<int> neighbours = [x > 0 ? i - 1 : -1, x < w - 1 ? i + 1 : -1, y > 0 ? i - w : -1, y < h - 1 ? i + w : -1];
-                foreach (var j in neighbours)
-                {
-                    if (j < 0 || pixels[j] == 0 || result[j]) continue;
-                    result[j] = true;
-                    next.Add(j);
-                }
-            }
-            frontier = next;
-        }
-        return result;
     }
 
     private static Rgb24 Blend(Rgb24 under, Rgb24 over, float alpha) => new(

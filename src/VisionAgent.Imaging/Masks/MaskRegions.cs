@@ -8,48 +8,79 @@ public sealed record MaskRegion(int Area, PixelBox Box);
 /// <summary>Finds the connected parts of a mask (8-connected: pixels touching by an edge or a corner belong together).</summary>
 public static class MaskRegions
 {
-    /// <summary>The regions of at least <paramref name="minArea"/> pixels, largest first.</summary>
+    /// <summary>
+    /// The regions of at least <paramref name="minArea"/> pixels, largest first (equal areas in reading order).
+    /// Works on the runs of inside pixels of each row, joined where they touch the runs of the row above, so the
+    /// memory it takes grows with the number of runs, not with the image.
+    /// </summary>
     public static IReadOnlyList<MaskRegion> Find(BinaryMask mask, int minArea = 1)
     {
         ArgumentNullException.ThrowIfNull(mask);
-        int width = mask.Width, height = mask.Height;
-        var pixels = mask.Pixels;
-        var visited = new bool[pixels.Length];
-        var stack = new Stack<int>();
-        var regions = new List<MaskRegion>();
-        for (var start = 0; start < pixels.Length; start++)
+        var runs = new List<Run>();
+        var parent = new List<int>();
+        int previousFirst = 0, previousCount = 0;
+        for (var y = 0; y < mask.Height; y++)
         {
-            if (pixels[start] == 0 || visited[start]) continue;
-            visited[start] = true;
-            stack.Push(start);
-            int area = 0, minX = width, minY = height, maxX = 0, maxY = 0;
-            while (stack.Count > 0)
+            var row = mask.Row(y);
+            var first = runs.Count;
+            for (var x = 0; x < row.Length;)
             {
-                var index = stack.Pop();
-                int x = index % width, y = index / width;
-                area++;
-                if (x < minX) minX = x;
-                if (x > maxX) maxX = x;
-                if (y < minY) minY = y;
-                if (y > maxY) maxY = y;
-                for (var dy = -1; dy <= 1; dy++)
-                {
-                    var ny = y + dy;
-                    if ((uint)ny >= (uint)height) continue;
-                    for (var dx = -1; dx <= 1; dx++)
-                    {
-                        var nx = x + dx;
-                        if ((uint)nx >= (uint)width) continue;
-                        var neighbour = (ny * width) + nx;
-                        if (pixels[neighbour] == 0 || visited[neighbour]) continue;
-                        visited[neighbour] = true;
-                        stack.Push(neighbour);
-                    }
-                }
+                var start = row[x..].IndexOfAnyExcept((byte)0);
+                if (start < 0) break;
+                start += x;
+                var length = row[start..].IndexOf((byte)0);
+                var end = length < 0 ? row.Length : start + length;
+                parent.Add(runs.Count);
+                runs.Add(new Run(y, start, end));
+                x = end;
             }
-            if (area >= minArea) regions.Add(new MaskRegion(area, new PixelBox(minX, minY, maxX + 1, maxY + 1)));
+            // Runs are in order along both rows, so the candidates above only move right.
+            var above = previousFirst;
+            var aboveEnd = previousFirst + previousCount;
+            for (var r = first; r < runs.Count; r++)
+            {
+                while (above < aboveEnd && runs[above].End < runs[r].Start) above++;
+                for (var q = above; q < aboveEnd && runs[q].Start <= runs[r].End; q++) Union(parent, q, r);
+            }
+            (previousFirst, previousCount) = (first, runs.Count - first);
         }
-        regions.Sort((a, b) => b.Area.CompareTo(a.Area));
-        return regions;
+
+        var byRoot = new Dictionary<int, (int Order, int Area, int MinX, int MinY, int MaxX, int MaxY)>();
+        for (var i = 0; i < runs.Count; i++)
+        {
+            var run = runs[i];
+            var root = Root(parent, i);
+            byRoot[root] = byRoot.TryGetValue(root, out var r)
+                ? (r.Order, r.Area + run.End - run.Start, Math.Min(r.MinX, run.Start), r.MinY, Math.Max(r.MaxX, run.End), run.Y + 1)
+                : (byRoot.Count, run.End - run.Start, run.Start, run.Y, run.End, run.Y + 1);
+        }
+        return byRoot.Values
+            .Where(r => r.Area >= minArea)
+            .OrderBy(r => r.Order)
+            .OrderByDescending(r => r.Area)
+            .Select(r => new MaskRegion(r.Area, new PixelBox(r.MinX, r.MinY, r.MaxX, r.MaxY)))
+            .ToList();
     }
+
+    private static int Root(List<int> parent, int i)
+    {
+        while (parent[i] != i)
+        {
+            parent[i] = parent[parent[i]];
+            i = parent[i];
+        }
+        return i;
+    }
+
+    private static void Union(List<int> parent, int a, int b)
+    {
+        var rootA = Root(parent, a);
+        var rootB = Root(parent, b);
+        // The earlier run stays the root, so a region's order is that of its first pixel in reading order.
+        if (rootA < rootB) parent[rootB] = rootA;
+        else if (rootB < rootA) parent[rootA] = rootB;
+    }
+
+    /// <summary>Inside pixels [Start, End) of row Y.</summary>
+    private readonly record struct Run(int Y, int Start, int End);
 }

@@ -30,9 +30,9 @@ public sealed class RgbPixels : IDisposable
     private byte[] Buffer => _buffer ?? throw new ObjectDisposedException(nameof(RgbPixels));
 
     /// <summary>Loads an image through the guarded loader, keeping only <paramref name="crop"/> when given.</summary>
-    public static RgbPixels Load(string path, PixelBox? crop = null, ImageLoader? loader = null, CancellationToken cancellationToken = default)
+    public static RgbPixels Load(string path, ImageLoader loader, PixelBox? crop = null, CancellationToken cancellationToken = default)
     {
-        using var image = (loader ?? ImageLoader.Shared).LoadRgb(path, cancellationToken);
+        using var image = loader.LoadRgb(path, cancellationToken);
         return From(image, crop);
     }
 

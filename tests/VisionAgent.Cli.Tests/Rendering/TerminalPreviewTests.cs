@@ -95,7 +95,7 @@ public sealed class TerminalPreviewTests
     [Fact]
     public void A_real_image_is_shrunk_to_the_terminal_and_rendered_for_each_protocol()
     {
-        var store = new ImageHandleStore(Directory.CreateTempSubdirectory("preview-").FullName);
+        var store = new ImageHandleStore(Directory.CreateTempSubdirectory("preview-").FullName, new ImageLoader());
         var path = RepositoryPaths.SampleImage("chelsea.png");
         var writer = new StringWriter();
 
@@ -113,6 +113,6 @@ public sealed class TerminalPreviewTests
     {
         var console = new TestConsole();
 
-        Assert.Null(TerminalPreview.Create(console, disabled: false, new ImageLoader(), new ImageHandleStore(Path.GetTempPath())));
+        Assert.Null(TerminalPreview.Create(console, disabled: false, new ImageLoader(), new ImageHandleStore(Path.GetTempPath(), new ImageLoader())));
     }
 }

@@ -14,7 +14,7 @@ public sealed class HistoryTrimmingTests
     public async Task Old_turns_are_trimmed_but_every_image_handle_stays_in_the_prompt()
     {
         using var folder = new TestExpertHost();
-        var images = new ImageHandleStore(Path.Combine(folder.Directory, "out"));
+        var images = new ImageHandleStore(Path.Combine(folder.Directory, "out"), new ImageLoader());
         images.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
         var chat = new ScriptedChatService(responder: _ => "Final Answer: ok");
         var registry = new ExpertRegistry([], new DictionaryModelLocator());

@@ -60,7 +60,8 @@ public sealed class OfflinePlannerTests
 
         var result = await fixture.Session.AskAsync("Write a poem about the meaning of life", null, CancellationToken.None);
 
-        Assert.Equal(RunStatus.Answered, result.Status);
+        Assert.Equal(RunStatus.Declined, result.Status);
+        Assert.Equal(VisionAgent.Abstractions.ExitCodes.NotAnswered, result.ErrorCode);
         Assert.Empty(result.Steps);
         Assert.Empty(reader.Calls);
         Assert.Contains(OfflinePlanner.NeedsLlm, result.Answer);
@@ -95,7 +96,7 @@ public sealed class OfflinePlannerTests
 
         var result = await fixture.Session.AskAsync("how many coins are there?", null, CancellationToken.None);
 
-        Assert.Equal(RunStatus.Answered, result.Status);
+        Assert.Equal(RunStatus.Unanswered, result.Status);
         Assert.True(Assert.Single(result.Steps).Failed);
         Assert.StartsWith("I could not answer: the counter expert reported Error:", result.Answer);
         Assert.Contains("the coin model is not installed", result.Answer);
@@ -109,6 +110,7 @@ public sealed class OfflinePlannerTests
 
         var result = await fixture.Session.AskAsync("read the text", null, CancellationToken.None);
 
+        Assert.Equal(RunStatus.Unanswered, result.Status);
         Assert.Empty(reader.Calls);
         Assert.Contains("attach an image", result.Answer);
     }
@@ -149,6 +151,7 @@ public sealed class OfflinePlannerTests
 
         var result = await fixture.Session.AskAsync("is this cat happy?", null, CancellationToken.None);
 
+        Assert.Equal(RunStatus.Declined, result.Status);
         Assert.Empty(result.Steps);
         Assert.Contains(OfflinePlanner.NeedsLlm, result.Answer);
     }

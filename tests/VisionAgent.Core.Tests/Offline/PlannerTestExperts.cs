@@ -145,7 +145,7 @@ public sealed class PlannerFixture : IDisposable
 
     public PlannerFixture(Func<IImageStore, IEnumerable<ExpertEntry>> experts, bool embeddings = true, AgentOptions? options = null)
     {
-        Images = new ImageHandleStore(Path.Combine(_folder, "out"));
+        Images = new ImageHandleStore(Path.Combine(_folder, "out"), new ImageLoader());
         Registry = new ExpertRegistry(experts(Images), new DictionaryModelLocator());
         var marker = new UntrustedTextMarker();
         Planner = new OfflinePlanner(Registry, embeddings ? SharedEmbedder.Value : null, marker);

@@ -21,7 +21,7 @@ public sealed class VisionAttachmentTests
         var (chat, identity, owner) = ChatServiceFactory.CreateOpenAi(new LlmConfig { Endpoint = server.Endpoint, Model = "test-vision", ApiKey = "k", MaxRetries = 0 });
         using var _ = owner;
         using var folder = new TestExpertHost();
-        var images = new ImageHandleStore(Path.Combine(folder.Directory, "out"));
+        var images = new ImageHandleStore(Path.Combine(folder.Directory, "out"), new ImageLoader());
         images.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
         var session = new AgentSession(chat, new ToolInvoker(new ExpertRegistry([], new DictionaryModelLocator()), images, new UntrustedTextMarker()),
             images, PromptLibrary.Default, new AgentOptions { Vision = vision }, identity);

@@ -1,5 +1,6 @@
 using SixLabors.ImageSharp;
 using SixLabors.ImageSharp.PixelFormats;
+using VisionAgent.Imaging;
 using VisionAgent.Abstractions;
 using VisionAgent.Imaging.Masks;
 using VisionAgent.Testing;
@@ -122,13 +123,80 @@ public sealed class MaskTests : IDisposable
         MaskFiles.SaveCutout(image, mask, cutoutPath);
         MaskFiles.SaveOverlay(image, mask, overlayPath, new MaskOverlayStyle { OutlineWidth = 1, Opacity = 1 });
 
-        Assert.Equal(mask.Pixels.ToArray(), MaskFiles.LoadMask(maskPath).Pixels.ToArray());
-        Assert.Equal(mask.Pixels.ToArray(), MaskFiles.LoadMask(cutoutPath).Pixels.ToArray());
-        Assert.Equal("PNG", ImageLoader.Shared.Identify(maskPath).Format);
-        using var overlay = ImageLoader.Shared.LoadRgb(overlayPath);
+        Assert.Equal(mask.Pixels.ToArray(), MaskFiles.LoadMask(maskPath, new ImageLoader()).Pixels.ToArray());
+        Assert.Equal(mask.Pixels.ToArray(), MaskFiles.LoadMask(cutoutPath, new ImageLoader()).Pixels.ToArray());
+        Assert.Equal("PNG", new ImageLoader().Identify(maskPath).Format);
+        using var overlay = new ImageLoader().LoadRgb(overlayPath);
         Assert.Equal(MaskOverlayStyle.Default.Outline, overlay[5, 8]);    // edge
         Assert.Equal(MaskOverlayStyle.Default.Tint, overlay[8, 8]);       // inside, fully tinted
         Assert.Equal(new Rgb24(200, 100, 50), overlay[2, 15]);          // outside
+    }
+
+    [Theory]
+    [InlineData(1, 0.3)]
+    [InlineData(2, 0.5)]
+    [InlineData(3, 0.7)]
+    public void Regions_match_a_flood_fill_on_random_masks(int seed, double density)
+    {
+        var random = new Random(seed);
+        const int width = 53, height = 37;
+        var pixels = Enumerable.Range(0, width * height).Select(_ => random.NextDouble() < density ? BinaryMask.Inside : (byte)0).ToArray();
+        var mask = new BinaryMask(width, height, pixels);
+
+        var found = MaskRegions.Find(mask);
+
+        var expected = FloodFill(mask);
+        Assert.Equal(expected.Count, found.Count);
+        Assert.Equal(expected.Select(r => r.Area).OrderDescending(), found.Select(r => r.Area));
+        Assert.Equal(expected.Select(r => (r.Area, r.Box.X1, r.Box.Y1, r.Box.X2, r.Box.Y2)).Order(), found.Select(r => (r.Area, r.Box.X1, r.Box.Y1, r.Box.X2, r.Box.Y2)).Order());
+    }
+
+    // The plain definition: grow each unvisited inside pixel's region through its eight neighbours.
+    private static List<MaskRegion> FloodFill(BinaryMask mask)
+    {
+        var seen = new bool[mask.Width * mask.Height];
+        var regions = new List<MaskRegion>();
+        for (var start = 0; start < seen.Length; start++)
+        {
+            if (seen[start] || !mask[start % mask.Width, start / mask.Width]) continue;
+            var queue = new Queue<int>([start]);
+            seen[start] = true;
+            int area = 0, minX = int.MaxValue, minY = int.MaxValue, maxX = 0, maxY = 0;
+            while (queue.TryDequeue(out var at))
+            {
+                int x = at % mask.Width, y = at / mask.Width;
+                (area, minX, minY, maxX, maxY) = (area + 1, Math.Min(minX, x), Math.Min(minY, y), Math.Max(maxX, x + 1), Math.Max(maxY, y + 1));
+                for (var ny = y - 1; ny <= y + 1; ny++)
+                {
+                    for (var nx = x - 1; nx <= x + 1; nx++)
+                    {
+                        if (nx < 0 || ny < 0 || nx >= mask.Width || ny >= mask.Height) continue;
+                        var next = (ny * mask.Width) + nx;
+                        if (seen[next] || !mask[nx, ny]) continue;
+                        seen[next] = true;
+                        queue.Enqueue(next);
+                    }
+                }
+            }
+            regions.Add(new MaskRegion(area, new PixelBox(minX, minY, maxX, maxY)));
+        }
+        return regions;
+    }
+
+    [Fact]
+    public void Mask_files_never_replace_an_existing_file()
+    {
+        var mask = Draw(8, 8, new PixelBox(2, 2, 6, 6));
+        using var image = new Image<Rgb24>(8, 8, new Rgb24(1, 2, 3));
+        var taken = _host.PathFor("taken.png");
+        File.WriteAllText(taken, "earlier result");
+
+        Assert.Throws<IOException>(() => MaskFiles.SaveMask(mask, taken));
+        Assert.Throws<IOException>(() => MaskFiles.SaveCutout(image, mask, taken));
+        Assert.Throws<IOException>(() => MaskFiles.SaveOverlay(image, mask, taken));
+
+        Assert.Equal("earlier result", File.ReadAllText(taken));
+        Assert.Equal(["taken.png"], Directory.GetFiles(Path.GetDirectoryName(taken)!, "*taken*", SearchOption.TopDirectoryOnly).Select(Path.GetFileName));
     }
 
     [Fact]

@@ -47,6 +47,17 @@ public sealed class TinyOnnxModel
         return this;
     }
 
+    /// <summary>A constant float16 tensor (raw little-endian halves, as converters write them).</summary>
+    public TinyOnnxModel Float16Initializer(string name, float[] values, params long[] dims)
+    {
+        var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Float16 };
+        tensor.Dims.AddRange(dims);
+        var halves = values.Select(v => (Half)v).ToArray();
+        tensor.RawData = ByteString.CopyFrom(System.Runtime.InteropServices.MemoryMarshal.AsBytes(halves.AsSpan()));
+        _graph.Initializer.Add(tensor);
+        return this;
+    }
+
     public TinyOnnxModel Initializer(string name, long[] values, params long[] dims)
     {
         var tensor = new TensorProto { Name = name, DataType = (int)TensorProto.Types.DataType.Int64 };
@@ -89,6 +100,15 @@ public sealed class TinyOnnxModel
         var tensor = new TensorProto { DataType = (int)TensorProto.Types.DataType.Float };
         tensor.Dims.AddRange(dims);
         tensor.FloatData.AddRange(values);
+        return tensor;
+    }
+
+    /// <summary>A float16 constant tensor stored the other way the format allows: one value per int32, its bits in the low half.</summary>
+    public static TensorProto Float16Tensor(float[] values, params long[] dims)
+    {
+        var tensor = new TensorProto { DataType = (int)TensorProto.Types.DataType.Float16 };
+        tensor.Dims.AddRange(dims);
+        tensor.Int32Data.AddRange(values.Select(v => (int)BitConverter.HalfToUInt16Bits((Half)v)));
         return tensor;
     }
 

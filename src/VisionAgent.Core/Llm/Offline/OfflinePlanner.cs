@@ -6,6 +6,8 @@ using Microsoft.SemanticKernel.ChatCompletion;
 using VisionAgent.Abstractions;
 using VisionAgent.Core.Agent;
 using VisionAgent.Core.Experts;
+using VisionAgent.Core.Llm.Offline.Slots;
+using VisionAgent.Core.Prompts;
 
 namespace VisionAgent.Core.Llm.Offline;
 
@@ -31,7 +33,7 @@ public sealed partial class OfflinePlanner : IChatCompletionService
         _registry = registry;
         _marker = marker ?? new UntrustedTextMarker();
         Options = options ?? new OfflinePlannerOptions();
-        Index = new RoutingIndex(registry, embedder);
+        Index = new RoutingIndex(registry, embedder, Options.Declines ?? OfflinePlannerPrompt.Load(PromptLibrary.Default).Declines);
     }
 
     public OfflinePlannerOptions Options { get; }
@@ -45,64 +47,107 @@ public sealed partial class OfflinePlanner : IChatCompletionService
     public Task<IReadOnlyList<ChatMessageContent>> GetChatMessageContentsAsync(ChatHistory chatHistory, PromptExecutionSettings? executionSettings = null, Kernel? kernel = null, CancellationToken cancellationToken = default)
     {
         cancellationToken.ThrowIfCancellationRequested();
-        var text = Reply(PlannerConversation.Read(chatHistory), cancellationToken);
-        IReadOnlyList<ChatMessageContent> reply = [new ChatMessageContent(AuthorRole.Assistant, text) { ModelId = Provider }];
-        return Task.FromResult(reply);
+        var reply = Reply(PlannerConversation.Read(chatHistory), cancellationToken);
+        var message = new ChatMessageContent(AuthorRole.Assistant, reply.Text) { ModelId = Provider };
+        if (reply.Status is { } status) message.Metadata = new Dictionary<string, object?> { [RunStatus.MetadataKey] = status };
+        IReadOnlyList<ChatMessageContent> replies = [message];
+        return Task.FromResult(replies);
     }
 
     public async IAsyncEnumerable<StreamingChatMessageContent> GetStreamingChatMessageContentsAsync(ChatHistory chatHistory, PromptExecutionSettings? executionSettings = null, Kernel? kernel = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var replies = await GetChatMessageContentsAsync(chatHistory, executionSettings, kernel, cancellationToken);
-        foreach (var reply in replies) yield return new StreamingChatMessageContent(reply.Role, reply.Content);
+        foreach (var reply in replies) yield return new StreamingChatMessageContent(reply.Role, reply.Content) { Metadata = reply.Metadata };
     }
 
-    /// <summary>The ReAct text for the next step of the conversation.</summary>
-    public string Reply(PlannerConversation conversation, CancellationToken cancellationToken)
+    /// <summary>The ReAct text for the next step of the conversation, and the status when it ends the run without an answer.</summary>
+    public PlannerReply Reply(PlannerConversation conversation, CancellationToken cancellationToken)
     {
-        if (conversation.Question.Length == 0) return Final("There is no question to answer.", "Please ask a question about an image.");
+        if (conversation.Question.Length == 0)
+            return Unanswered("There is no question to answer.", "Please ask a question about an image.");
 
-        var match = Index.Best(conversation.Question, cancellationToken);
-        var threshold = match?.Method == "keywords" ? Options.KeywordThreshold : Options.SimilarityThreshold;
-        if (match is null || match.Score < threshold)
+        var choice = ImageChoice.For(conversation);
+        var task = choice.Unmentioned(conversation.Question);
+        var match = Index.Best(task, cancellationToken);
+        var trusted = Route(task, cancellationToken);
+        if (trusted is null)
         {
             var why = match is null
                 ? "No expert's routing examples match this question."
-                : $"The closest expert ({match.Route.Expert.Manifest.Name}, \"{match.Evidence}\", score {match.Score:0.00}) is not close enough to trust.";
-            return Final(why, $"I can't answer that with the offline planner: {NeedsLlm}.");
+                : Index.DeclineReason(task, match, cancellationToken) is { } reason
+                    ? $"Only an LLM can answer this: {reason}."
+                    : $"The closest expert ({match.Route.Expert.Manifest.Name}, \"{match.Evidence}\", score {match.Score:0.00}) is not close enough to trust.";
+            return new PlannerReply(Final(why, $"I can't answer that with the offline planner: {NeedsLlm}."), RunStatus.Declined);
         }
+        match = trusted;
+        var expert = match.Route.Expert.Manifest.Name;
 
         if (_registry.Unavailable(match.Route.Tool) is { } needs)
-            return Final($"The question matches {match.Route.Tool.Name}, whose models are not installed.",
+            return Unanswered($"The question matches {match.Route.Tool.Name}, whose models are not installed.",
                 $"I can't do that here: {match.Route.Tool.Name} {needs}.");
 
-        var plan = Plan(match.Route, out var missing);
-        if (missing is not null)
-            return Final($"The {match.Route.Expert.Manifest.Name} expert needs the {missing} expert first, which is not installed.",
-                $"I can't do that here: {match.Route.Expert.Manifest.Name} needs the {missing} expert, which is not installed (see `visionagent tools`).");
+        var plan = Plan(match.Route, out var missingExpert);
+        if (missingExpert is not null)
+            return Unanswered($"The {expert} expert needs the {missingExpert} expert first, which is not installed.",
+                $"I can't do that here: {expert} needs the {missingExpert} expert, which is not installed (see `visionagent tools`).");
 
         if (conversation.Done.Count > 0 && conversation.Done[^1].Failed)
         {
             var failed = conversation.Done[^1];
-            return Final($"The {failed.Tool} expert failed.", $"I could not answer: the {failed.Tool} expert reported {Display(failed.Observation)}");
+            return Unanswered($"The {failed.Tool} expert failed.", $"I could not answer: the {failed.Tool} expert reported {Display(failed.Observation)}");
         }
 
-        var baseImage = BaseImage(conversation);
-        if (baseImage is null)
-            return Final("No image is attached.", "Please attach an image first (ask --image PATH, or /image PATH in chat).");
+        if (choice.Images.Count == 0)
+            return Unanswered("No image is attached.", "Please attach an image first (ask --image PATH, or /image PATH in chat).");
+
+        var slots = RuleSlots.Fill(match.Route.Rule, SlotQuestionFor(conversation.Question, choice.Images[0]));
+        if (!slots.Complete)
+        {
+            var missingValues = string.Join("; and ", slots.Missing.Select(m => RuleSlots.Describe(match.Route.Rule, m)));
+            return Unanswered($"The question matches {match.Route.Tool.Name}, but it does not say {missingValues}.",
+                $"I need {missingValues} to run {match.Route.Tool.Name} on {choice.Images[0].Handle}.");
+        }
 
         var next = conversation.Done.Count;
-        if (next < plan.Count)
+        if (next < plan.Count * choice.Images.Count)
         {
-            var step = plan[next];
-            var arguments = Arguments(step, conversation, baseImage);
-            var thought = next == 0
-                ? $"The question matches {match.Route.Expert.Manifest.Name} (\"{match.Evidence}\", {match.Method} score {match.Score:0.00})" +
-                  (plan.Count > 1 ? $"; it needs {string.Join(" then ", plan.Select(p => p.Tool.Name))}." : ".")
-                : $"{conversation.Done[^1].Tool} is done; next {step.Tool.Name} on its output.";
-            return $"Thought: {thought}\nAction: {step.Tool.Name}\nAction Input: {JsonSerializer.Serialize(arguments)}";
+            var target = choice.Images[next / plan.Count];
+            var position = next % plan.Count;
+            var step = plan[position];
+            var previous = position > 0 ? conversation.Done[^1] : null;
+            var arguments = Arguments(step, conversation, target, previous);
+            string thought;
+            if (next == 0)
+            {
+                thought = $"The question matches {expert} (\"{match.Evidence}\", {match.Method} score {match.Score:0.00})" +
+                    (plan.Count > 1 ? $"; it needs {string.Join(" then ", plan.Select(p => p.Tool.Name))}" : "") +
+                    (choice.Images.Count > 1 ? $"; it is about {string.Join(" and ", choice.Images.Select(i => i.Handle))}." : ".");
+            }
+            else
+            {
+                thought = position == 0 ? $"{target.Handle} is next." : $"{conversation.Done[^1].Tool} is done; next {step.Tool.Name} on its output.";
+            }
+            return new PlannerReply($"Thought: {thought}\nAction: {step.Tool.Name}\nAction Input: {JsonSerializer.Serialize(arguments)}", null);
         }
 
-        return Final("I have the expert's result.", Compose(match.Route, conversation, baseImage));
+        return new PlannerReply(Final("I have the expert's result.", Compose(match.Route, conversation, choice, plan)), null);
+    }
+
+    /// <summary>The rule the planner trusts for the question, or null when it declines (not close enough, or only an LLM can answer).</summary>
+    public RouteMatch? Route(string question, CancellationToken cancellationToken)
+    {
+        var match = Index.Best(question, cancellationToken);
+        var threshold = match?.Method == "keywords" ? Options.KeywordThreshold : Options.SimilarityThreshold;
+        if (match is null || match.Score < threshold) return null;
+        return Index.DeclineReason(question, match, cancellationToken) is null ? match : null;
+    }
+
+    private static PlannerReply Unanswered(string thought, string answer) => new(Final(thought, answer), RunStatus.Unanswered);
+
+    private static SlotQuestion SlotQuestionFor(string question, ListedImage image)
+    {
+        var size = ImageChoice.SizeOf(image);
+        return new SlotQuestion(RoutingIndex.Clean(question), size?.Width, size?.Height);
     }
 
     private static string Final(string thought, string answer) => $"Thought: {thought}\nFinal Answer: {answer}";
@@ -143,34 +188,27 @@ public sealed partial class OfflinePlanner : IChatCompletionService
         return true;
     }
 
-    /// <summary>The image the question is about: a handle it names, else the newest input image, else the newest image.</summary>
-    private static ListedImage? BaseImage(PlannerConversation conversation)
-    {
-        foreach (Match m in HandleMention().Matches(conversation.Question))
-        {
-            var named = conversation.Images.FirstOrDefault(i => string.Equals(i.Handle, m.Value, StringComparison.OrdinalIgnoreCase));
-            if (named is not null) return named;
-        }
-        return conversation.Images.LastOrDefault(i => i.IsInput) ?? conversation.Images.LastOrDefault();
-    }
-
-    private static Dictionary<string, string> Arguments(PlannedStep step, PlannerConversation conversation, ListedImage baseImage)
+    /// <summary>
+    /// The arguments of one step on one image: the image, what the previous step of this image's chain made (its
+    /// region, or its image of a kind the tool takes), the values the rule's slots found in the question, then the
+    /// rule's fixed arguments.
+    /// </summary>
+    private static Dictionary<string, string> Arguments(PlannedStep step, PlannerConversation conversation, ListedImage target, DoneStep? previous)
     {
         var parameters = step.Tool.Parameters.Select(p => p.Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
         {
             ["question"] = conversation.Question,
-            ["image"] = baseImage.Handle,
+            ["image"] = target.Handle,
             ["subject"] = Subject(conversation.Question),
         };
         var arguments = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-        if (parameters.Contains("image")) arguments["image"] = baseImage.Handle;
+        if (parameters.Contains("image")) arguments["image"] = target.Handle;
 
         var mentionedRegion = RegionMention().Match(conversation.Question);
         string? region = mentionedRegion.Success ? mentionedRegion.Value : null;
-        if (conversation.Done.Count > 0)
+        if (previous is not null)
         {
-            var previous = conversation.Done[^1];
             region = PickRegion(previous.Observation, conversation) ?? region;
             var produced = ProducedBy(previous, conversation);
             foreach (var image in produced)
@@ -192,7 +230,15 @@ public sealed partial class OfflinePlanner : IChatCompletionService
             else if (parameters.Contains("image")) arguments["image"] = region;
         }
 
-        foreach (var (key, value) in step.Rule?.Arguments ?? []) arguments[key] = Fill(value, values);
+        if (step.Rule is { } rule)
+        {
+            foreach (var (parameter, value) in RuleSlots.Fill(rule, SlotQuestionFor(conversation.Question, target)).Values)
+            {
+                values[parameter] = value;
+                if (parameters.Contains(parameter)) arguments[parameter] = value;
+            }
+            foreach (var (key, value) in rule.Arguments) arguments[key] = Fill(value, values);
+        }
         return arguments;
     }
 
@@ -221,21 +267,45 @@ public sealed partial class OfflinePlanner : IChatCompletionService
         return named.Count > 0 ? named : made.TakeLast(1).ToList();
     }
 
-    private string Compose(RouteCandidate route, PlannerConversation conversation, ListedImage baseImage)
+    /// <summary>
+    /// The answer from the rule's template, once per image the question was about (side by side when there are
+    /// several), then the new images that are not named yet, and the note on which image was used.
+    /// </summary>
+    private string Compose(RouteCandidate route, PlannerConversation conversation, ImageChoice choice, IReadOnlyList<PlannedStep> plan)
     {
-        var last = conversation.Done.Count > 0 ? Display(conversation.Done[^1].Observation) : "";
-        var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase)
+        var template = route.Rule.Answer ?? "{observation}";
+        var parts = new List<string>();
+        var named = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        for (var i = 0; i < choice.Images.Count; i++)
         {
-            ["observation"] = last,
-            ["observations"] = string.Join(" ", conversation.Done.Select(d => Display(d.Observation))),
-            ["question"] = conversation.Question,
-            ["image"] = baseImage.Handle,
-        };
-        var answer = new StringBuilder(Fill(route.Rule.Answer ?? "{observation}", values).Trim());
-        var made = conversation.Done.SelectMany(d => ProducedBy(d, conversation)).DistinctBy(i => i.Handle).ToList();
-        if (made.Count > 0)
-            answer.Append(answer.Length > 0 ? " " : "").Append("New image").Append(made.Count > 1 ? "s: " : ": ")
-                .Append(string.Join(", ", made.Select(i => $"{i.Handle} ({i.Kind} of {i.Parent})"))).Append('.');
+            var target = choice.Images[i];
+            var steps = conversation.Done.Skip(i * plan.Count).Take(plan.Count).ToList();
+            // The arguments the rule's own step was called with, so the answer says what was done in the user's terms.
+            var called = Arguments(plan[^1], conversation, target, steps.Count >= 2 ? steps[^2] : null);
+            var values = new Dictionary<string, string>(called, StringComparer.OrdinalIgnoreCase)
+            {
+                ["observation"] = steps.Count > 0 ? Display(steps[^1].Observation) : "",
+                ["observations"] = string.Join(" ", steps.Select(d => Display(d.Observation))),
+                ["question"] = conversation.Question,
+                ["image"] = target.Handle,
+            };
+            foreach (var (key, value) in RuleSlots.Fill(route.Rule, SlotQuestionFor(conversation.Question, target)).Values) values.TryAdd(key, value);
+            if (steps.Count > 0 && ProducedBy(steps[^1], conversation).FirstOrDefault() is { } made)
+            {
+                values["produced"] = made.Handle;
+                values["produced_size"] = ImageChoice.SizeOf(made) is { } size ? $"{size.Width}x{size.Height}" : "";
+                if (template.Contains("{produced}", StringComparison.Ordinal)) named.Add(made.Handle);
+            }
+            var text = Fill(template, values).Trim();
+            parts.Add(choice.Images.Count > 1 ? $"{target.Handle} ({ImageChoice.FileName(target)}): {text}" : text);
+        }
+
+        var answer = new StringBuilder(string.Join(choice.Images.Count > 1 ? "\n" : " ", parts.Where(p => p.Length > 0)));
+        var unnamed = conversation.Done.SelectMany(d => ProducedBy(d, conversation)).DistinctBy(i => i.Handle).Where(i => !named.Contains(i.Handle)).ToList();
+        if (unnamed.Count > 0)
+            answer.Append(answer.Length > 0 ? " " : "").Append(named.Count > 0 ? "Also new: " : "New image").Append(named.Count > 0 ? "" : unnamed.Count > 1 ? "s: " : ": ")
+                .Append(string.Join(", ", unnamed.Select(i => $"{i.Handle} ({i.Kind} of {i.Parent})"))).Append('.');
+        if (choice.Note is not null) answer.Append(answer.Length > 0 ? " " : "").Append('(').Append(choice.Note).Append(')');
         return answer.Length > 0 ? answer.ToString() : "The expert returned nothing.";
     }
 
@@ -244,12 +314,8 @@ public sealed partial class OfflinePlanner : IChatCompletionService
         Regex.Replace(_marker.Unmark(WithoutImageList(observation)).Replace(UntrustedTextMarker.Begin, "", StringComparison.Ordinal)
             .Replace(UntrustedTextMarker.End, "", StringComparison.Ordinal), @"\s*\n\s*", " ").Trim();
 
-    /// <summary>The observation without the invoker's "New images:" line: the answer lists every new image once.</summary>
-    private static string WithoutImageList(string observation)
-    {
-        var cut = observation.LastIndexOf("\nNew images: ", StringComparison.Ordinal);
-        return cut < 0 ? observation : observation[..cut];
-    }
+    // The answer lists every new image once, so the observation's own "New images" suffix is dropped.
+    private static string WithoutImageList(string observation) => ReActTranscript.WithoutNewImages(observation);
 
     private static string Fill(string template, IReadOnlyDictionary<string, string> values) =>
         Placeholder().Replace(template, m => values.TryGetValue(m.Groups[1].Value, out var v) ? v : m.Value);
@@ -263,9 +329,6 @@ public sealed partial class OfflinePlanner : IChatCompletionService
 
     private sealed record PlannedStep(ToolDescriptor Tool, RoutingRule? Rule);
 
-    [GeneratedRegex(@"\bimg\d+\b(?!#)", RegexOptions.IgnoreCase)]
-    private static partial Regex HandleMention();
-
     [GeneratedRegex(@"\bimg\d+#\w+", RegexOptions.IgnoreCase)]
     private static partial Regex RegionMention();
 
@@ -276,6 +339,9 @@ public sealed partial class OfflinePlanner : IChatCompletionService
     private static partial Regex SubjectPattern();
 }
 
+/// <summary>The planner's next ReAct text; <see cref="Status"/> is set when it ends the run without an answer (declined, unanswered).</summary>
+public sealed record PlannerReply(string Text, string? Status);
+
 /// <summary>How sure the offline planner must be before it acts.</summary>
 public sealed record OfflinePlannerOptions
 {
@@ -284,4 +350,7 @@ public sealed record OfflinePlannerOptions
 
     /// <summary>Keyword hits needed when embeddings are unavailable.</summary>
     public double KeywordThreshold { get; init; } = 1;
+
+    /// <summary>Requests to decline; null reads them from <c>prompts/offline-planner.yaml</c>.</summary>
+    public DeclineRules? Declines { get; init; }
 }

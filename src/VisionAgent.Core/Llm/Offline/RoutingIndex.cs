@@ -19,15 +19,24 @@ public sealed partial class RoutingIndex
     /// <summary>Each matching keyword adds this much to an embedding score (at most three count).</summary>
     public const double KeywordBonus = 0.05;
 
+    /// <summary>Added when a rule needs values and the question gives all of them ("rotate by 90 degrees").</summary>
+    public const double SlotBonus = 0.1;
+
     private readonly ITextEmbedder? _embedder;
     private readonly Lock _gate = new();
     private float[][]? _exampleVectors;
     private readonly List<(int Candidate, string Example)> _examples = [];
+    private readonly DeclineRules _declines;
+    private float[][]? _declineVectors;
+    private CachedQuery? _lastQuery;
 
-    public RoutingIndex(ExpertRegistry registry, ITextEmbedder? embedder)
+    public RoutingIndex(ExpertRegistry registry, ITextEmbedder? embedder, DeclineRules? declines = null)
     {
         _embedder = embedder;
-        Candidates = BuildCandidates(registry);
+        _declines = declines ?? new DeclineRules();
+        var problems = new List<string>();
+        Candidates = BuildCandidates(registry, problems);
+        Problems = problems;
         for (var i = 0; i < Candidates.Count; i++)
         {
             foreach (var example in Candidates[i].Rule.Examples.Where(e => !string.IsNullOrWhiteSpace(e)))
@@ -36,6 +45,9 @@ public sealed partial class RoutingIndex
     }
 
     public IReadOnlyList<RouteCandidate> Candidates { get; }
+
+    /// <summary>Rules left out because they name slot types the planner does not have.</summary>
+    public IReadOnlyList<string> Problems { get; }
 
     /// <summary>embeddings (with the model's name) or keywords.</summary>
     public string Method => _embedder is null ? "keywords" : $"{_embedder.Name} embeddings";
@@ -48,7 +60,7 @@ public sealed partial class RoutingIndex
         if (_embedder is null || _examples.Count == 0) return BestByKeywords(text);
 
         var vectors = ExampleVectors(cancellationToken);
-        var query = _embedder.Embed([text], cancellationToken)[0];
+        var query = QueryVector(text, cancellationToken);
         var best = new double[Candidates.Count];
         var evidence = new string[Candidates.Count];
         Array.Fill(best, double.MinValue);
@@ -66,10 +78,33 @@ public sealed partial class RoutingIndex
         for (var c = 0; c < Candidates.Count; c++)
         {
             if (best[c] == double.MinValue) continue;
-            var score = best[c] + KeywordBonus * Math.Min(3, KeywordHits(text, Candidates[c].Rule).Count);
+            var score = best[c] + KeywordBonus * Math.Min(3, KeywordHits(text, Candidates[c].Rule).Count) +
+                (GivesRequiredValues(text, Candidates[c].Rule) ? SlotBonus : 0);
             if (winner is null || score > winner.Score) winner = new RouteMatch(Candidates[c], score, evidence[c], "embeddings");
         }
         return winner;
+    }
+
+    /// <summary>
+    /// Why the question needs an LLM (a decline keyword, or a decline example at least as close as the best expert
+    /// rule), or null when an expert may answer it.
+    /// </summary>
+    public string? DeclineReason(string question, RouteMatch? best, CancellationToken cancellationToken)
+    {
+        var text = Clean(question);
+        var hits = KeywordHits(text, _declines.Keywords);
+        if (hits.Count > 0) return $"\"{hits[0]}\" asks for writing, judgement or knowledge that no expert has";
+        if (_embedder is null || _declines.Examples.Count == 0 || best is null) return null;
+        float[][] vectors;
+        lock (_gate)
+        {
+            vectors = _declineVectors ??= _embedder.Embed(_declines.Examples, cancellationToken);
+        }
+        var query = QueryVector(text, cancellationToken);
+        var (similarity, index) = vectors.Select((v, i) => (Dot(query, v), i)).Max();
+        return similarity >= best.Score
+            ? $"it is closest to a request only an LLM can answer (\"{_declines.Examples[index]}\", {similarity:0.00} against {best.Score:0.00} for {best.Route.Tool.Name})"
+            : null;
     }
 
     private RouteMatch? BestByKeywords(string text)
@@ -78,11 +113,32 @@ public sealed partial class RoutingIndex
         foreach (var candidate in Candidates)
         {
             var hits = KeywordHits(text, candidate.Rule);
-            if (hits.Count > 0 && (winner is null || hits.Count > winner.Score))
-                winner = new RouteMatch(candidate, hits.Count, string.Join(", ", hits), "keywords");
+            var score = hits.Count + (hits.Count > 0 && GivesRequiredValues(text, candidate.Rule) ? 1 : 0);
+            if (hits.Count > 0 && (winner is null || score > winner.Score))
+                winner = new RouteMatch(candidate, score, string.Join(", ", hits), "keywords");
         }
         return winner;
     }
+
+    /// <summary>True when the rule needs values and the question says every one of them.</summary>
+    private static bool GivesRequiredValues(string text, RoutingRule rule)
+    {
+        if (rule.Require.Count == 0) return false;
+        var filling = Slots.RuleSlots.Fill(rule, new Slots.SlotQuestion(text));
+        return filling.Complete && filling.Values.Count > 0;
+    }
+
+    /// <summary>The question's vector; routing and the decline check of one step embed the same text, so the last one is kept.</summary>
+    private float[] QueryVector(string text, CancellationToken cancellationToken)
+    {
+        if (_lastQuery is { } last && last.Text == text) return last.Vector;
+        var vector = _embedder!.Embed([text], cancellationToken)[0];
+        _lastQuery = new CachedQuery(text, vector);
+        return vector;
+    }
+
+    // A reference, so concurrent readers see a whole pair or none.
+    private sealed record CachedQuery(string Text, float[] Vector);
 
     private float[][] ExampleVectors(CancellationToken cancellationToken)
     {
@@ -93,10 +149,13 @@ public sealed partial class RoutingIndex
     }
 
     /// <summary>The rule's keywords found in the text as whole words or phrases.</summary>
-    public static List<string> KeywordHits(string text, RoutingRule rule)
+    public static List<string> KeywordHits(string text, RoutingRule rule) => KeywordHits(text, rule.Keywords);
+
+    /// <summary>The keywords found in the text as whole words or phrases.</summary>
+    public static List<string> KeywordHits(string text, IEnumerable<string> keywords)
     {
-        var padded = " " + Words().Replace(text.ToLowerInvariant(), " ") + " ";
-        return rule.Keywords
+        var padded = " " + Words().Replace(text.ToLowerInvariant().Replace('’', '\''), " ") + " ";
+        return keywords
             .Where(k => !string.IsNullOrWhiteSpace(k))
             .Where(k => padded.Contains(" " + Words().Replace(k.ToLowerInvariant(), " ").Trim() + " ", StringComparison.Ordinal))
             .ToList();
@@ -116,7 +175,7 @@ public sealed partial class RoutingIndex
         return sum;
     }
 
-    private static List<RouteCandidate> BuildCandidates(ExpertRegistry registry)
+    private static List<RouteCandidate> BuildCandidates(ExpertRegistry registry, List<string> problems)
     {
         var candidates = new List<RouteCandidate>();
         foreach (var expert in registry.Experts.Where(e => e.Loaded))
@@ -124,6 +183,12 @@ public sealed partial class RoutingIndex
             var tools = registry.Tools.Where(t => t.Expert.Manifest.Name == expert.Manifest.Name).ToList();
             foreach (var rule in expert.Manifest.Routing)
             {
+                var unknown = Slots.RuleSlots.UnknownTypes(rule).ToList();
+                if (unknown.Count > 0)
+                {
+                    problems.Add($"expert '{expert.Manifest.Name}': a routing rule names unknown slot type(s) {string.Join(", ", unknown)} and is not used (known: {string.Join(", ", Slots.SlotLibrary.All.Select(t => t.Name))})");
+                    continue;
+                }
                 var tool = ToolFor(tools, rule.Function);
                 if (tool is not null) candidates.Add(new RouteCandidate(expert, rule, tool));
             }

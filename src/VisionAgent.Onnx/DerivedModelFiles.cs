@@ -1,0 +1,110 @@
+using System.Globalization;
+using Microsoft.ML.OnnxRuntime;
+
+namespace VisionAgent.Onnx;
+
+/// <summary>
+/// Makes, once per model file and runtime version, the CPU variant of a model that <see cref="OnnxModelOptions"/>
+/// asks for (float16 widened, graph pre-optimised) and keeps it in an <c>.optimized/</c> folder beside the model.
+/// The file is written under a temporary name and moved into place, so concurrent processes never see half of it.
+/// </summary>
+public static class DerivedModelFiles
+{
+    public const string FolderName = ".optimized";
+
+    /// <summary>
+    /// Where the derived file of <paramref name="modelPath"/> lives, named by the source's size and time, the
+    /// <paramref name="model"/> options and the runtime: in <paramref name="folder"/>, or, when that is null, in
+    /// <see cref="FolderName"/> beside the model.
+    /// </summary>
+    public static string PathFor(string modelPath, OnnxModelOptions model, string? folder = null)
+    {
+        var source = new FileInfo(modelPath);
+        var key = string.Create(CultureInfo.InvariantCulture,
+            $"{source.Length:x}-{source.LastWriteTimeUtc.Ticks:x}.ort{OrtEnv.Instance().GetVersionString()}{(model.WidenFloat16 ? ".fp32" : "")}{(model.CacheOptimized ? ".opt" : "")}");
+        return Path.Combine(folder ?? Path.Combine(source.DirectoryName ?? ".", FolderName), $"{Path.GetFileNameWithoutExtension(modelPath)}.{key}.onnx");
+    }
+
+    /// <summary>
+    /// A session on the derived model: loaded from the folder when present; otherwise built from the source (widened,
+    /// then saved after the portable optimisations) and loaded. When the folder cannot be written, the session is
+    /// built in memory and <paramref name="warn"/> says why.
+    /// </summary>
+    public static InferenceSession CreateSession(string modelPath, OnnxModelOptions model, Func<SessionOptions> createOptions, Action<string>? warn, string? cacheFolder = null)
+    {
+        var derived = PathFor(modelPath, model, cacheFolder);
+        if (File.Exists(derived)) return Load(derived, createOptions);
+
+        var bytes = File.ReadAllBytes(modelPath);
+        if (model.WidenFloat16) bytes = Float16Widening.Widen(bytes) ?? bytes;
+        var folder = Path.GetDirectoryName(derived)!;
+        var temporary = Path.Combine(folder, $".{Path.GetFileName(derived)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        try
+        {
+            Directory.CreateDirectory(folder);
+            if (model.CacheOptimized)
+            {
+                using var saving = createOptions();
+                // Beyond extended, the layout transforms depend on this CPU's vector width: those are redone at every load.
+                if (saving.GraphOptimizationLevel > GraphOptimizationLevel.ORT_ENABLE_EXTENDED)
+                    saving.GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_EXTENDED;
+                saving.OptimizedModelFilePath = temporary;
+                using (new InferenceSession(bytes, saving)) { }
+            }
+            else
+            {
+                File.WriteAllBytes(temporary, bytes);
+            }
+            bytes = [];
+            MoveIntoPlace(temporary, derived);
+            return Load(derived, createOptions);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            warn?.Invoke($"cannot keep the optimised copy of {Path.GetFileName(modelPath)} in {folder} ({ex.Message.Split('\n')[0]}); building it in memory each time");
+            if (bytes.Length == 0) bytes = WidenedOrSource(modelPath, model);
+            using var options = createOptions();
+            return new InferenceSession(bytes, options);
+        }
+        finally
+        {
+            DeleteQuietly(temporary);
+        }
+    }
+
+    private static void DeleteQuietly(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // A leftover temporary file is harmless: its name is never loaded.
+        }
+    }
+
+    private static byte[] WidenedOrSource(string modelPath, OnnxModelOptions model)
+    {
+        var bytes = File.ReadAllBytes(modelPath);
+        return model.WidenFloat16 ? Float16Widening.Widen(bytes) ?? bytes : bytes;
+    }
+
+    private static InferenceSession Load(string path, Func<SessionOptions> createOptions)
+    {
+        using var options = createOptions();
+        return new InferenceSession(path, options);
+    }
+
+    private static void MoveIntoPlace(string temporary, string derived)
+    {
+        try
+        {
+            File.Move(temporary, derived, overwrite: false);
+        }
+        catch (IOException) when (File.Exists(derived))
+        {
+            // Another process made the same file first; theirs is as good as ours (the temporary is deleted by the caller).
+        }
+    }
+}
