@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using VisionAgent.Imaging;
 using VisionAgent.Imaging.Tensors;
 using VisionAgent.Onnx;
 using VisionAgent.Plugins.Ocr;
@@ -51,7 +52,7 @@ public class OcrStartupBenchmarks
     {
         using var sessions = new OnnxSessionPool(_options);
         var pipeline = OcrPipeline.Create(sessions, _paths, new OcrOptions());
-        using var pixels = RgbPixels.Load(RepositoryPaths.SampleImage("page.png"));
+        using var pixels = RgbPixels.Load(RepositoryPaths.SampleImage("page.png"), new ImageLoader());
         return pipeline.Read(pixels, 0.5f, CancellationToken.None).Count;
     }
 }

@@ -21,8 +21,8 @@ public sealed class SegmentPlugin
     {
         ArgumentNullException.ThrowIfNull(context);
         _context = context;
-        // The host's loader carries the user's image limits; the default one serves hosts that register none.
-        _loader = context.Services.GetService(typeof(ImageLoader)) as ImageLoader ?? ImageLoader.Shared;
+        // The host's loader carries the user's image limits.
+        _loader = context.GetRequiredService<ImageLoader>();
         _settings = SegmentSettings.From(context);
         Sam = new SamBackend(context, _settings);
         Isnet = new IsnetBackend(context, _settings);

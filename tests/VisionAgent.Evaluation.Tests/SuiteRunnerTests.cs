@@ -184,14 +184,15 @@ public sealed class SuiteRunnerTests : IClassFixture<EvalFixture>
     }
 
     [Theory]
-    [InlineData(RunStatus.Declined)]
-    [InlineData(RunStatus.Unanswered)]
-    public void A_run_that_ended_without_an_answer_fails_the_status_check_with_what_would_answer_it(string status)
+    [InlineData("declined")]
+    [InlineData("unanswered")]
+    public void A_run_that_ended_without_an_answer_fails_the_status_check_with_what_would_answer_it(string statusName)
     {
+        var status = statusName == "declined" ? RunStatus.Declined : RunStatus.Unanswered;
         var result = new AgentRunResult { Status = status, Answer = "I can't answer that: configure an LLM", Provider = "offline-planner", Model = "m" };
         var turn = new EvalTurn { Ask = "q", Expect = new AnyAnswerExpectation() };
 
-        var check = Assert.Single(VisionAgent.Evaluation.Scoring.TurnScorer.CheckRun(turn, result));
+        var check = Assert.Single(VisionAgent.Evaluation.Scoring.TurnScorer.CheckRun(turn, result, new ImageLoader()));
 
         Assert.False(check.Passed);
         Assert.Equal($"{status}: I can't answer that: configure an LLM", check.Detail);

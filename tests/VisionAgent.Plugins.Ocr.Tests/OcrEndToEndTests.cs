@@ -91,7 +91,7 @@ public sealed class OcrEndToEndTests(OcrModelsFixture models, ITestOutputHelper 
     private (string Expected, string Text, int Errors) ReadScene(TextScene scene)
     {
         var folder = Path.Combine(Path.GetTempPath(), "visionagent-tests", "ocr-scenes");
-        using var pixels = RgbPixels.Load(scene.Render(folder));
+        using var pixels = RgbPixels.Load(scene.Render(folder), new ImageLoader());
 
         var lines = models.Pipeline.Read(pixels, 0.5f, CancellationToken.None);
 

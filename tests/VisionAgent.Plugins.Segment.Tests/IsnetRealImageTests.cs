@@ -56,12 +56,12 @@ public sealed class IsnetRealImageTests(IsnetModelFixture model, ITestOutputHelp
         var input = _host.Images.AddInput(RepositoryPaths.SampleImage(image));
         var plugin = SegmentTestSupport.Plugin(_host);
         var reference = MaskFiles.LoadMask(Path.Combine(RepositoryPaths.Root, "tests", "VisionAgent.Plugins.Segment.Tests", "Fixtures", "isnet-masks",
-            Path.GetFileNameWithoutExtension(image) + ".png"));
+            Path.GetFileNameWithoutExtension(image) + ".png"), new ImageLoader());
 
         var result = await plugin.SegmentAsync(input.Handle, outputs: "mask");
 
         var data = Assert.IsType<SegmentationResult>(result.Data);
-        var mask = MaskFiles.LoadMask(_host.Images.Get(data.MaskHandle!).Path);
+        var mask = MaskFiles.LoadMask(_host.Images.Get(data.MaskHandle!).Path, new ImageLoader());
         var iou = mask.IntersectionOverUnion(reference);
         output.WriteLine($"{image}: IoU {iou:0.0000} with the reference mask, {data.AreaPercent}% of the image");
         Assert.True(iou >= 0.97, $"{image}: IoU {iou:0.0000} with the reference mask");
