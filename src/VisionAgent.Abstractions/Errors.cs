@@ -29,7 +29,7 @@ public class BadInputException(string message, Exception? inner = null)
 
 /// <summary>A handle or region reference that the image store does not know.</summary>
 public sealed class UnknownHandleException(string handle, IEnumerable<string> valid)
-    : BadInputException($"unknown image handle '{handle}'; valid handles: {Join(valid)}")
+    : BadInputException($"unknown image handle '{QuotedText.Excerpt(handle)}'; valid handles: {Join(valid)}")
 {
     public string Handle { get; } = handle;
 

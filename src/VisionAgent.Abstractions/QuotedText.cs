@@ -24,6 +24,18 @@ public static class QuotedText
         return plain ? text : Quote(text, maxLength);
     }
 
+    /// <summary>
+    /// A value the model made up (a tool name, a handle, an argument name), quoted in a message at most
+    /// <paramref name="maxLength"/> characters long (<see cref="Name"/>), with its full length when it was cut, so a
+    /// megabyte of model output is never echoed back in full.
+    /// </summary>
+    public static string Excerpt(string text, int maxLength = 64)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var shown = Name(text, maxLength);
+        return text.Length > maxLength ? string.Create(CultureInfo.InvariantCulture, $"{shown} ({text.Length:N0} characters)") : shown;
+    }
+
     public static string Quote(string text, int maxLength = 120)
     {
         ArgumentNullException.ThrowIfNull(text);

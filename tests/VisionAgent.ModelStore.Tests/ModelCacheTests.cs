@@ -281,6 +281,48 @@ public sealed class ModelCacheTests : IDisposable
         Assert.Equal(Path.Combine(CacheDir, "ocr", "det.onnx"), list[0].Path);
     }
 
+    [Fact]
+    public async Task Fetch_deletes_what_killed_fetches_left_but_not_live_or_fresh_downloads()
+    {
+        var hourAgo = DateTime.UtcNow.AddHours(-1);
+        var expertFolder = Directory.CreateDirectory(Path.Combine(CacheDir, "caption")).FullName;
+        var stalePartial = Leftover(Path.Combine(expertFolder, $"encoder.onnx.{Guid.NewGuid():N}.partial"), hourAgo);
+        var freshPartial = Leftover(Path.Combine(expertFolder, $"decoder.onnx.{Guid.NewGuid():N}.partial"), DateTime.UtcNow);
+        var livePartial = Leftover(Path.Combine(expertFolder, $"vocab.txt.{Guid.NewGuid():N}.partial"), hourAgo);
+        var staleStaging = Path.Combine(CacheDir, ".staging", Guid.NewGuid().ToString("N"));
+        Leftover(Path.Combine(staleStaging, "0", "package.tgz"), hourAgo);
+        Leftover(Path.Combine(staleStaging, "owner.lock"), hourAgo);
+        var oldStaging = Path.Combine(CacheDir, ".staging", Guid.NewGuid().ToString("N"));
+        Leftover(Path.Combine(oldStaging, "0", "package.tgz"), hourAgo);
+        var liveStaging = Path.Combine(CacheDir, ".staging", Guid.NewGuid().ToString("N"));
+        Leftover(Path.Combine(liveStaging, "0", "package.tgz"), hourAgo);
+        var liveOwner = Leftover(Path.Combine(liveStaging, "owner.lock"), hourAgo);
+        foreach (var folder in new[] { staleStaging, oldStaging, liveStaging }) Directory.SetLastWriteTimeUtc(folder, hourAgo);
+        // Another process's download in progress holds its files exclusively.
+        using var liveDownload = new FileStream(livePartial, FileMode.Open, FileAccess.Write, FileShare.None);
+        using var liveFetch = new FileStream(liveOwner, FileMode.Open, FileAccess.Write, FileShare.None);
+        var cache = new ModelCache(new ModelCacheOptions { CacheDirectory = CacheDir, Manifests = [TwoFileManifest()], PackageFetcher = Fetcher() });
+
+        await cache.FetchAsync("ocr", null, CancellationToken.None);
+
+        Assert.False(File.Exists(stalePartial));
+        Assert.False(Directory.Exists(staleStaging));
+        Assert.False(Directory.Exists(oldStaging));
+        Assert.True(File.Exists(freshPartial));
+        Assert.True(File.Exists(livePartial));
+        Assert.True(File.Exists(Path.Combine(liveStaging, "0", "package.tgz")));
+        Assert.Equal([liveStaging], Directory.EnumerateDirectories(Path.Combine(CacheDir, ".staging")));
+        Assert.Equal(_det, File.ReadAllBytes(Path.Combine(CacheDir, "ocr", "det.onnx")));
+    }
+
+    private static string Leftover(string path, DateTime lastWriteUtc)
+    {
+        Directory.CreateDirectory(Path.GetDirectoryName(path)!);
+        File.WriteAllBytes(path, new byte[4096]);
+        File.SetLastWriteTimeUtc(path, lastWriteUtc);
+        return path;
+    }
+
     public void Dispose() => Directory.Delete(_root, recursive: true);
 
     /// <summary>Records progress synchronously (Progress&lt;T&gt; posts to the thread pool, too late for assertions).</summary>

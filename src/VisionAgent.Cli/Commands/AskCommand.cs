@@ -15,7 +15,7 @@ public static class AskCommand
 {
     public static readonly Option<string[]> Images = new("--image", "-i") { Description = "An image to ask about (repeatable); it becomes img1, img2, ...", AllowMultipleArgumentsPerToken = false };
     public static readonly Option<bool> Json = new("--json") { Description = "Print only a JSON document with the status, answer, steps and images" };
-    public static readonly Option<int?> MaxSteps = new("--max-steps") { Description = "Most LLM steps before giving up (default 8)" };
+    public static readonly Option<int?> MaxSteps = new("--max-steps") { Description = "Most steps before giving up; each action the model asks for is one (default 8)" };
     public static readonly Option<string?> Mode = new("--mode") { Description = "react (text protocol, default) or tools (native function calling)" };
     public static readonly Option<double?> Timeout = new("--timeout") { Description = "Wall-clock limit in seconds (default 300)" };
     public static readonly Argument<string> Question = new("question") { Description = "The question about the images" };
@@ -46,19 +46,22 @@ public static class AskCommand
         foreach (var image in cli.Host.Images.Images) log.ImageAttached(image);
         log.TurnStarted(question);
 
+        AgentRunResult outcome;
         if (json)
         {
-            var result = await session.AskAsync(question, log, cancellationToken);
-            await cli.Output.WriteLineAsync(JsonOutput.Run(result, cli.Host.Marker));
-            return result.ErrorCode;
+            outcome = await session.AskAsync(question, log, cancellationToken);
+            await cli.Output.WriteLineAsync(JsonOutput.Run(outcome, cli.Host.Marker));
         }
-
-        cli.Console.MarkupLine($"[grey]{Markup.Escape(CliHost.PlannerLine(identity))}[/]");
-        var renderer = new TraceRenderer(cli.Console, cli.Host.Marker)
+        else
         {
-            Preview = TerminalPreview.Create(cli.Console, parse.GetValue(GlobalOptions.NoPreview), cli.Host.Loader, cli.Host.Images),
-        };
-        var outcome = await session.AskAsync(question, new TurnObserver(renderer, log), cancellationToken);
+            cli.Console.MarkupLine($"[grey]{Markup.Escape(CliHost.PlannerLine(identity))}[/]");
+            var renderer = new TraceRenderer(cli.Console, cli.Host.Marker)
+            {
+                Preview = TerminalPreview.Create(cli.Console, parse.GetValue(GlobalOptions.NoPreview), cli.Host.Loader, cli.Host.Images),
+            };
+            outcome = await session.AskAsync(question, new TurnObserver(renderer, log), cancellationToken);
+        }
+        // Scripts that read only stdout's JSON still see a failure on stderr, as with every other failure.
         if (outcome.Error is not null && outcome.Status != RunStatus.Answered)
             await cli.Error.WriteLineAsync($"error: {outcome.Error}");
         return outcome.ErrorCode;

@@ -6,7 +6,10 @@ namespace VisionAgent.Cli.Sessions;
 /// <summary>A logged session as <c>visionagent sessions</c> lists it.</summary>
 public sealed record SessionSummary(string Id, DateTimeOffset? Started, string Command, int Turns, string? FirstQuestion, string Path);
 
-/// <summary>Reads the session logs under the data folder; a log cut short by a crash still counts up to its last full line.</summary>
+/// <summary>
+/// Reads the session logs under the data folder; a log cut short by a crash still counts up to its last full line,
+/// and a line that is not a JSON object (or holds a field of the wrong type) is passed over, not fatal.
+/// </summary>
 public static class SessionCatalog
 {
     public static IReadOnlyList<SessionSummary> List(string sessionsFolder)
@@ -44,21 +47,25 @@ public static class SessionCatalog
             using (document)
             {
                 var root = document.RootElement;
-                var kind = root.TryGetProperty("event", out var e) ? e.GetString() : null;
+                if (root.ValueKind != JsonValueKind.Object) continue;
+                var kind = Text(root, "event");
                 if (kind == "session_start")
                 {
-                    if (root.TryGetProperty("time", out var t) && DateTimeOffset.TryParse(t.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time))
+                    if (DateTimeOffset.TryParse(Text(root, "time"), CultureInfo.InvariantCulture, DateTimeStyles.RoundtripKind, out var time))
                         started = time;
-                    command = root.TryGetProperty("command", out var c) ? c.GetString() ?? "" : "";
+                    command = Text(root, "command") ?? "";
                 }
                 else if (kind == "turn_start")
                 {
                     turns++;
-                    first ??= root.TryGetProperty("question", out var q) ? q.GetString() : null;
+                    first ??= Text(root, "question");
                 }
             }
         }
         var id = System.IO.Path.GetFileName(System.IO.Path.GetDirectoryName(logPath)) ?? "";
         return new SessionSummary(id, started, command, turns, first, logPath);
     }
+
+    private static string? Text(JsonElement line, string property) =>
+        line.TryGetProperty(property, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 }

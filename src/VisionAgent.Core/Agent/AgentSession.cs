@@ -50,7 +50,7 @@ public sealed class AgentSession(
         observer ??= NullAgentObserver.Instance;
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         limit.CancelAfter(options.Timeout);
-        var run = new RunState(Stopwatch.StartNew());
+        var run = new RunState(Stopwatch.StartNew(), new StepBudget(options.MaxSteps));
         AgentRunResult result;
         try
         {
@@ -86,10 +86,10 @@ public sealed class AgentSession(
         };
         var unusableInARow = 0;
 
-        for (var step = 1; step <= options.MaxSteps; step++)
+        while (!run.Budget.IsSpent)
         {
             var history = BuildHistory(prompt, question, scratch, includeTools: true);
-            var reply = await CallLlmAsync(history, settings, kernel: null, step, run, observer, ct);
+            var reply = await CallLlmAsync(history, settings, kernel: null, run, observer, ct);
             var text = reply.Content ?? "";
             var parsed = ReActParser.Parse(text);
             if (parsed.Thought is not null) observer.OnEvent(new ThoughtEvent(parsed.Thought));
@@ -104,6 +104,7 @@ public sealed class AgentSession(
                 // A model that twice answers in plain prose is answering: take its words rather than loop.
                 if (unusableInARow >= 2 && parsed.Actions.Count == 0 && !string.IsNullOrWhiteSpace(text))
                     return Finish(run, RunStatus.Answered, text.Trim(), null);
+                run.Budget.Take(1);
                 var correction = PromptLibrary.Fill(prompt.Correction, new Dictionary<string, string> { ["problem"] = parsed.Error });
                 RecordStep(run, observer, new AgentStep { Thought = parsed.Thought, Observation = correction.Trim(), Failed = true });
                 scratch.Add(new ChatMessageContent(AuthorRole.User, transcript.Observation(correction.Trim())));
@@ -112,7 +113,9 @@ public sealed class AgentSession(
             unusableInARow = 0;
 
             var observations = new List<(string Tool, string Text)>();
-            foreach (var action in parsed.Actions)
+            // A reply without actions still takes a step, so no reply can keep the loop going for free.
+            var granted = run.Budget.Take(Math.Max(parsed.Actions.Count, 1));
+            foreach (var action in parsed.Actions.Take(granted))
             {
                 if (run.IsRepeatedTooOften(action.Tool, action.Arguments, action.Positional))
                     return Finish(run, RunStatus.StepLimit, null, RepeatMessage(action.Tool));
@@ -122,9 +125,25 @@ public sealed class AgentSession(
                 RecordStep(run, observer, ToStep(parsed.Thought, action.Tool, action.RawInput, outcome) with { Repairs = repairs });
                 observations.Add((outcome.Tool, outcome.Observation));
             }
-            scratch.Add(new ChatMessageContent(AuthorRole.User, transcript.Observations(observations)));
+            var observed = transcript.Observations(observations);
+            if (SkipNote(prompt, run, parsed.Actions.Count - granted, observer) is { } skipped)
+                observed += (observed.Length > 0 ? "\n" : "") + transcript.Observation(skipped);
+            scratch.Add(new ChatMessageContent(AuthorRole.User, observed));
         }
         return Finish(run, RunStatus.StepLimit, null, $"stopped after {options.MaxSteps} steps without a final answer");
+    }
+
+    /// <summary>Records the actions of a reply that the step budget did not allow; null when none were skipped.</summary>
+    private static string? SkipNote(ReActPrompt prompt, RunState run, int skipped, IAgentObserver observer)
+    {
+        if (skipped <= 0) return null;
+        var note = PromptLibrary.Fill(prompt.SkippedActions, new Dictionary<string, string>
+        {
+            ["skipped"] = skipped.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["max_steps"] = run.Budget.Max.ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }).Trim();
+        RecordStep(run, observer, new AgentStep { Observation = note, Failed = true });
+        return note;
     }
 
     private async Task<AgentRunResult> RunToolsAsync(string question, RunState run, IAgentObserver observer, CancellationToken ct)
@@ -137,15 +156,16 @@ public sealed class AgentSession(
             // We invoke functions ourselves so the step cap, argument checks and error sanitising are ours.
             FunctionChoiceBehavior = FunctionChoiceBehavior.Auto(autoInvoke: false),
         };
-        for (var step = 1; step <= options.MaxSteps; step++)
+        while (!run.Budget.IsSpent)
         {
             var history = BuildHistory(prompts.Tools, question, scratch, includeTools: false);
-            var reply = await CallLlmAsync(history, settings, invoker.Registry.Kernel, step, run, observer, ct);
+            var reply = await CallLlmAsync(history, settings, invoker.Registry.Kernel, run, observer, ct);
             var calls = FunctionCallContent.GetFunctionCalls(reply).ToList();
             if (calls.Count == 0)
                 return Finish(run, RunStatus.Answered, reply.Content ?? "", null);
             scratch.Add(reply);
-            foreach (var call in calls)
+            var granted = run.Budget.Take(calls.Count);
+            foreach (var call in calls.Take(granted))
             {
                 var toolName = ToolNameOf(call);
                 var read = ToolCallArgumentReader.Read(call);
@@ -159,6 +179,11 @@ public sealed class AgentSession(
                     : new ToolOutcome(toolName, $"Error: the call to {toolName} was not run. {read.Problem}", null, true, 0, arguments);
                 RecordStep(run, observer, ToStep(reply.Content, toolName, input, outcome) with { Repairs = read.Repairs });
                 scratch.Add(new FunctionResultContent(call, outcome.Observation).ToChatMessage());
+            }
+            if (SkipNote(prompts.Tools, run, calls.Count - granted, observer) is { } skipped)
+            {
+                // Every call needs a result in the history, or the endpoint refuses the next request.
+                foreach (var call in calls.Skip(granted)) scratch.Add(new FunctionResultContent(call, skipped).ToChatMessage());
             }
         }
         return Finish(run, RunStatus.StepLimit, null, $"stopped after {options.MaxSteps} steps without a final answer");
@@ -208,9 +233,9 @@ public sealed class AgentSession(
 
     private string DescribeImages(ReActPrompt prompt) => ReActTranscript.ImageList(images.Images, images.Regions) ?? prompt.NoImages;
 
-    private async Task<ChatMessageContent> CallLlmAsync(ChatHistory history, PromptExecutionSettings settings, Kernel? kernel, int step, RunState run, IAgentObserver observer, CancellationToken ct)
+    private async Task<ChatMessageContent> CallLlmAsync(ChatHistory history, PromptExecutionSettings settings, Kernel? kernel, RunState run, IAgentObserver observer, CancellationToken ct)
     {
-        observer.OnEvent(new LlmRequestStarted(step));
+        observer.OnEvent(new LlmRequestStarted(run.LlmCalls + 1));
         var started = Stopwatch.GetTimestamp();
         try
         {
@@ -263,7 +288,7 @@ public sealed class AgentSession(
     private static string RepeatMessage(string tool) =>
         $"stopped: the model asked for {tool} with the same input {RunState.MaxIdenticalActions + 1} times";
 
-    private sealed class RunState(Stopwatch clock)
+    private sealed class RunState(Stopwatch clock, StepBudget budget)
     {
         /// <summary>How often one tool may be called with identical arguments in a run before the loop stops.</summary>
         public const int MaxIdenticalActions = 3;
@@ -281,6 +306,7 @@ public sealed class AgentSession(
         }
 
         public Stopwatch Clock { get; } = clock;
+        public StepBudget Budget { get; } = budget;
         public List<AgentStep> Steps { get; } = [];
         public TokenUsage Tokens { get; set; } = new(0, 0);
         public int LlmCalls { get; set; }

@@ -37,6 +37,12 @@ public sealed record ToolOutcome(string Tool, string Observation, ExpertResult? 
 /// </summary>
 public sealed partial class ToolInvoker(ExpertRegistry registry, IImageStore images, UntrustedTextMarker marker, IToolCallInterceptor? interceptor = null)
 {
+    /// <summary>
+    /// The longest argument value (and tool name) accepted from the LLM. Handles and prompts are short; a longer
+    /// value is refused before any pattern looks at it, so no check on model-supplied text grows with its size.
+    /// </summary>
+    public const int MaxArgumentLength = 4096;
+
     private static readonly string[] ImageAliases = ["image", "img", "image_handle", "handle", "image_id", "input_image", "input", "src", "source"];
 
     /// <summary>Keys under which models nest the real arguments one level too deep.</summary>
@@ -51,12 +57,13 @@ public sealed partial class ToolInvoker(ExpertRegistry registry, IImageStore ima
 
     private async Task<ToolOutcome> InvokeCoreAsync(string toolName, IReadOnlyDictionary<string, string> arguments, string? positional, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         var stopwatch = Stopwatch.StartNew();
-        var tool = registry.Resolve(toolName, arguments);
+        var tool = toolName.Length > MaxArgumentLength ? null : registry.Resolve(toolName, arguments);
         if (tool is null)
-            return Fail(toolName, $"Unknown tool '{toolName}'. Valid tools: {string.Join(", ", registry.Tools.Select(t => t.Name))}.", arguments, stopwatch);
+            return Fail(QuotedText.Excerpt(toolName), $"Unknown tool '{QuotedText.Excerpt(toolName)}'. Valid tools: {string.Join(", ", registry.Tools.Select(t => t.Name))}.", arguments, stopwatch);
 
-        var (mapped, problem) = MapArguments(tool, arguments, positional);
+        var (mapped, problem) = MapArguments(tool, arguments, positional, cancellationToken);
         if (problem is not null) return Fail(tool.Name, problem, mapped, stopwatch);
 
         try
@@ -89,10 +96,16 @@ public sealed partial class ToolInvoker(ExpertRegistry registry, IImageStore ima
     public string Format(ExpertResult result) =>
         ReActTranscript.Success(result.ContainsUntrustedText ? marker.Mark(result.Observation) : result.Observation, result.Images);
 
-    private (Dictionary<string, string> Mapped, string? Problem) MapArguments(ToolDescriptor tool, IReadOnlyDictionary<string, string> arguments, string? positional)
+    private (Dictionary<string, string> Mapped, string? Problem) MapArguments(
+        ToolDescriptor tool, IReadOnlyDictionary<string, string> arguments, string? positional, CancellationToken cancellationToken)
     {
         var parameters = tool.Parameters;
         var mapped = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+        foreach (var (rawKey, value) in arguments)
+        {
+            if (rawKey.Length > MaxArgumentLength || value.Length > MaxArgumentLength)
+                return (mapped, TooLong(tool.Name, rawKey, Math.Max(rawKey.Length, value.Length)));
+        }
         var (given, wrapperProblem) = Unwrap(tool, arguments);
         if (wrapperProblem is not null) return (mapped, wrapperProblem);
         var ignored = new List<string>();
@@ -109,16 +122,18 @@ public sealed partial class ToolInvoker(ExpertRegistry registry, IImageStore ima
         {
             var target = parameters.FirstOrDefault(p => p.Name == "image" && !mapped.ContainsKey(p.Name))
                 ?? parameters.FirstOrDefault(p => p.IsRequired && !mapped.ContainsKey(p.Name));
+            if (positional.Length > MaxArgumentLength) return (mapped, TooLong(tool.Name, target?.Name ?? "input", positional.Length));
             if (target is not null) mapped[target.Name] = positional;
         }
 
         foreach (var (key, value) in mapped)
         {
+            cancellationToken.ThrowIfCancellationRequested();
             if (LooksLikePathOrUrl(value))
                 return (mapped, $"Argument '{key}' of {tool.Name} looks like a file path or URL. Tools accept image handles only: {HandleList()}.");
         }
 
-        var unknown = ignored.Count == 0 ? "" : $"{tool.Name} has no argument {string.Join(", ", ignored.Select(i => $"'{i}'"))}. ";
+        var unknown = ignored.Count == 0 ? "" : $"{tool.Name} has no argument {string.Join(", ", ignored.Take(8).Select(i => $"'{QuotedText.Excerpt(i)}'"))}. ";
         var missing = parameters.Where(p => p.IsRequired && !mapped.ContainsKey(p.Name)).Select(p => p.Name).ToList();
         if (missing.Count > 0)
         {
@@ -132,6 +147,9 @@ public sealed partial class ToolInvoker(ExpertRegistry registry, IImageStore ima
         }
         return (mapped, null);
     }
+
+    private static string TooLong(string tool, string key, int length) =>
+        $"Argument '{QuotedText.Excerpt(key)}' of {tool} is {length:N0} characters long; arguments are at most {MaxArgumentLength:N0} (pass image handles such as img1 and short text).";
 
     /// <summary>
     /// Lifts arguments a model nested one level too deep (<c>{"args": {"image": "img1"}}</c>) to the top, unless the
@@ -211,7 +229,8 @@ public sealed partial class ToolInvoker(ExpertRegistry registry, IImageStore ima
     /// True for anything an LLM could use to reach a file or the network instead of a handle: URLs and URIs
     /// (also percent-encoded), absolute, home-relative, drive, UNC and device paths, traversal anywhere in the
     /// value, environment-variable paths, image file names, and NUL characters. Free text such as a prompt
-    /// ("red/green", "note: keep edges") passes.
+    /// ("red/green", "note: keep edges") passes. Every pattern runs without backtracking, so the time is linear
+    /// in the length of the value (callers cap that length first, see <see cref="MaxArgumentLength"/>).
     /// </summary>
     public static bool LooksLikePathOrUrl(string value)
     {
@@ -234,18 +253,18 @@ public sealed partial class ToolInvoker(ExpertRegistry registry, IImageStore ima
     private static bool IsPathOrUrl(string v) =>
         UrlLike().IsMatch(v) || EmbeddedUrl().IsMatch(v) || AbsolutePath().IsMatch(v) || Traversal().IsMatch(v) || FileLike().IsMatch(v);
 
-    [GeneratedRegex(@"^[a-z][a-z0-9+.\-]*://|^(data|file|javascript|vbscript|blob|jar|smb|ftp|https?|mailto|about|view-source):", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^[a-z][a-z0-9+.\-]*://|^(data|file|javascript|vbscript|blob|jar|smb|ftp|https?|mailto|about|view-source):", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex UrlLike();
 
-    [GeneratedRegex(@"\b(https?|ftp|file|smb|data|blob|jar)://|\bfile:[/\\]|\bdata:[a-z]+/[a-z0-9.+\-]+[;,]", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"\b(https?|ftp|file|smb|data|blob|jar)://|\bfile:[/\\]|\bdata:[a-z]+/[a-z0-9.+\-]+[;,]", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex EmbeddedUrl();
 
-    [GeneratedRegex(@"^(/|~$|~[^\s]*[/\\]|\.{1,2}$|\.{1,2}[/\\]|[A-Za-z]:([/\\]|$|[^\s:]*\.\w{1,5}$)|\\|\$\{?\w+\}?[/\\]|%\w+%[/\\])")]
+    [GeneratedRegex(@"^(/|~$|~[^\s]*[/\\]|\.{1,2}$|\.{1,2}[/\\]|[A-Za-z]:([/\\]|$|[^\s:]*\.\w{1,5}$)|\\|\$\{?\w+\}?[/\\]|%\w+%[/\\])", RegexOptions.NonBacktracking)]
     private static partial Regex AbsolutePath();
 
-    [GeneratedRegex(@"(^|[/\\])\.\.([/\\]|$)")]
+    [GeneratedRegex(@"(^|[/\\])\.\.([/\\]|$)", RegexOptions.NonBacktracking)]
     private static partial Regex Traversal();
 
-    [GeneratedRegex(@"^[^\s]*[/\\][^\s]*\.(png|jpe?g|webp|bmp|gif|tiff?|onnx|txt|json|ya?ml)$|^[^\s/\\]+\.(png|jpe?g|webp|bmp|gif|tiff?)$", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"^[^\s]*[/\\][^\s]*\.(png|jpe?g|webp|bmp|gif|tiff?|onnx|txt|json|ya?ml)$|^[^\s/\\]+\.(png|jpe?g|webp|bmp|gif|tiff?)$", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
     private static partial Regex FileLike();
 }

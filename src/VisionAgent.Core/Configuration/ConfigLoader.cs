@@ -1,5 +1,7 @@
+using System.Globalization;
 using VisionAgent.Abstractions;
 using YamlDotNet.Core;
+using YamlDotNet.RepresentationModel;
 using YamlDotNet.Serialization;
 using YamlDotNet.Serialization.NamingConventions;
 
@@ -21,7 +23,9 @@ public sealed record ConfigOverrides
 
 /// <summary>
 /// Loads configuration in layers: <c>visionagent.yaml</c> (working directory, <c>--config</c> or
-/// <c>VISIONAGENT_CONFIG</c>), then <c>VISIONAGENT_*</c> environment variables, then flags.
+/// <c>VISIONAGENT_CONFIG</c>), then <c>VISIONAGENT_*</c> environment variables, then flags. Every problem is a
+/// <see cref="BadInputException"/> naming where the value came from (file and line, variable or flag), the key
+/// and what is allowed.
 /// </summary>
 public static class ConfigLoader
 {
@@ -30,7 +34,7 @@ public static class ConfigLoader
     private static readonly IDeserializer Deserializer = new DeserializerBuilder()
         .WithNamingConvention(UnderscoredNamingConvention.Instance)
         .WithDuplicateKeyChecking()
-        .WithMaximumRecursion(64)
+        .WithMaximumRecursion(YamlInputGuard.MaxDepth + 8)
         .Build();
 
     public static VisionAgentConfig Load(ConfigOverrides overrides, Func<string, string?>? environment = null, string? workingDirectory = null)
@@ -42,76 +46,155 @@ public static class ConfigLoader
             var candidate = Path.Combine(workingDirectory ?? Directory.GetCurrentDirectory(), FileName);
             if (File.Exists(candidate)) path = candidate;
         }
-        else if (!File.Exists(path))
+        else if (path.Contains('\0') || !File.Exists(path))
         {
-            throw new BadInputException($"config file not found: {path}");
+            throw new BadInputException($"config file not found: {QuotedText.Excerpt(path, 200)}");
         }
 
-        var config = path is null ? new VisionAgentConfig() : Parse(File.ReadAllText(path), path);
-        ApplyEnvironment(config, environment);
-        ApplyOverrides(config, overrides);
-        Validate(config, path ?? "configuration");
+        var (config, origins) = path is null ? (new VisionAgentConfig(), new ConfigOrigins("configuration")) : ParseWithOrigins(YamlInputGuard.ReadFile(path), path);
+        ApplyEnvironment(config, environment, origins);
+        ApplyOverrides(config, overrides, origins);
+        ConfigValidator.Validate(config, origins);
         return config;
     }
 
-    public static VisionAgentConfig Parse(string yaml, string source)
+    /// <summary>Reads configuration text; structural problems (bounds, syntax, empty sections) name <paramref name="source"/> and the line.</summary>
+    public static VisionAgentConfig Parse(string yaml, string source) => ParseWithOrigins(yaml, source).Config;
+
+    private static (VisionAgentConfig Config, ConfigOrigins Origins) ParseWithOrigins(string yaml, string source)
     {
+        var origins = ConfigOrigins.FromTree(YamlInputGuard.LoadTree(yaml, source), source);
+        VisionAgentConfig config;
         try
         {
-            return Deserializer.Deserialize<VisionAgentConfig>(yaml) ?? new VisionAgentConfig();
+            config = Deserializer.Deserialize<VisionAgentConfig>(yaml) ?? new VisionAgentConfig();
         }
         catch (YamlException ex)
         {
             var detail = (ex.InnerException?.Message ?? ex.Message).Split('\n')[0];
-            throw new BadInputException($"{source}:{ex.Start.Line}: invalid configuration: {detail}", ex);
+            var key = origins.KeyAt(ex.Start.Line) is { } k ? $"{k}: " : "";
+            throw new BadInputException($"{source}:{ex.Start.Line}: invalid configuration: {key}{detail}", ex);
         }
+        ConfigValidator.CheckStructure(config, origins);
+        return (config, origins);
     }
 
-    private static void ApplyEnvironment(VisionAgentConfig config, Func<string, string?> environment)
+    private static void ApplyEnvironment(VisionAgentConfig config, Func<string, string?> environment, ConfigOrigins origins)
     {
-        if (environment("VISIONAGENT_LLM_ENDPOINT") is { Length: > 0 } endpoint) config.Llm.Endpoint = endpoint;
-        if (environment("VISIONAGENT_LLM_MODEL") is { Length: > 0 } model) config.Llm.Model = model;
-        if (environment("VISIONAGENT_LLM_API_KEY") is { Length: > 0 } key) config.Llm.ApiKey = key;
-        if (environment("VISIONAGENT_LLM_PROVIDER") is { Length: > 0 } provider) config.Llm.Provider = provider;
-        if (environment("VISIONAGENT_MODELS") is { Length: > 0 } models) config.ModelsDir = models;
+        if (environment("VISIONAGENT_LLM_ENDPOINT") is { Length: > 0 } endpoint) config.Llm.Endpoint = origins.Set("llm.endpoint", endpoint, "VISIONAGENT_LLM_ENDPOINT");
+        if (environment("VISIONAGENT_LLM_MODEL") is { Length: > 0 } model) config.Llm.Model = origins.Set("llm.model", model, "VISIONAGENT_LLM_MODEL");
+        if (environment("VISIONAGENT_LLM_API_KEY") is { Length: > 0 } key) config.Llm.ApiKey = origins.Set("llm.api_key", key, "VISIONAGENT_LLM_API_KEY");
+        if (environment("VISIONAGENT_LLM_PROVIDER") is { Length: > 0 } provider) config.Llm.Provider = origins.Set("llm.provider", provider, "VISIONAGENT_LLM_PROVIDER");
+        if (environment("VISIONAGENT_MODELS") is { Length: > 0 } models) config.ModelsDir = origins.Set("models_dir", models, "VISIONAGENT_MODELS");
     }
 
-    private static void ApplyOverrides(VisionAgentConfig config, ConfigOverrides o)
+    private static void ApplyOverrides(VisionAgentConfig config, ConfigOverrides o, ConfigOrigins origins)
     {
-        if (o.LlmProvider is not null) config.Llm.Provider = o.LlmProvider;
-        if (o.LlmEndpoint is not null) config.Llm.Endpoint = o.LlmEndpoint;
-        if (o.LlmModel is not null) config.Llm.Model = o.LlmModel;
-        if (o.LlmVision is not null) config.Llm.Vision = o.LlmVision.Value;
-        if (o.MaxSteps is not null) config.Agent.MaxSteps = o.MaxSteps.Value;
-        if (o.TimeoutSeconds is not null) config.Agent.TimeoutSeconds = o.TimeoutSeconds.Value;
-        if (o.Mode is not null) config.Agent.Mode = o.Mode;
-        if (o.Device is not null) config.Onnx.Device = o.Device;
+        if (o.LlmProvider is not null) config.Llm.Provider = origins.Set("llm.provider", o.LlmProvider, "--llm");
+        if (o.LlmEndpoint is not null) config.Llm.Endpoint = origins.Set("llm.endpoint", o.LlmEndpoint, "--llm-endpoint");
+        if (o.LlmModel is not null) config.Llm.Model = origins.Set("llm.model", o.LlmModel, "--llm-model");
+        if (o.LlmVision is not null) config.Llm.Vision = origins.Set("llm.vision", o.LlmVision.Value, "--llm-vision");
+        if (o.MaxSteps is not null) config.Agent.MaxSteps = origins.Set("agent.max_steps", o.MaxSteps.Value, "--max-steps");
+        if (o.TimeoutSeconds is not null) config.Agent.TimeoutSeconds = origins.Set("agent.timeout_seconds", o.TimeoutSeconds.Value, "--timeout");
+        if (o.Mode is not null) config.Agent.Mode = origins.Set("agent.mode", o.Mode, "--mode");
+        if (o.Device is not null) config.Onnx.Device = origins.Set("onnx.device", o.Device, "--device");
     }
-
-    private static void Validate(VisionAgentConfig config, string source)
-    {
-        if (config.Agent.MaxSteps is < 1 or > 100)
-            throw new BadInputException($"{source}: max steps must be between 1 and 100 (got {config.Agent.MaxSteps})");
-        if (config.Agent.TimeoutSeconds <= 0)
-            throw new BadInputException($"{source}: the agent timeout must be positive");
-        if (config.Agent.Mode is not (AgentConfig.ReactMode or AgentConfig.ToolsMode))
-            throw new BadInputException($"{source}: mode must be react or tools (got '{config.Agent.Mode}')");
-        if (config.Onnx.Device is not ("cpu" or "cuda"))
-            throw new BadInputException($"{source}: device must be cpu or cuda (got '{config.Onnx.Device}')");
-        if (config.Llm.Provider is { } p && p is not ("openai" or "offline" or "replay"))
-            throw new BadInputException($"{source}: llm provider must be openai or offline (got '{p}')");
-        if (config.Llm.Endpoint is not null && !IsHttp(config.Llm.Endpoint))
-            throw new BadInputException($"{source}: llm endpoint must be an http(s) URL (got '{config.Llm.Endpoint}')");
-        if (config.Images is { MaxWidth: <= 0 } or { MaxHeight: <= 0 } or { MaxMegapixels: <= 0 } or { MemoryLimitMegabytes: <= 0 })
-            throw new BadInputException($"{source}: images limits must be positive");
-        if (config.Llm.TimeoutSeconds <= 0 || config.Llm.MaxRetries < 0)
-            throw new BadInputException($"{source}: llm timeout must be positive and retries not negative");
-    }
-
-    private static bool IsHttp(string url) =>
-        Uri.TryCreate(url, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps);
 
     /// <summary>True when a real LLM is configured (an endpoint, or a model for the default OpenAI endpoint with a key).</summary>
     public static bool HasLlm(VisionAgentConfig config) =>
         config.Llm.Provider != "offline" && (config.Llm.Endpoint is not null || config.Llm.ApiKey is not null && config.Llm.Model is not null);
+}
+
+/// <summary>
+/// Where each configuration value came from: a line of the file (keys as written there, such as
+/// <c>llm.max_tokens</c> or <c>plugins[1]</c>), an environment variable or a flag.
+/// </summary>
+internal sealed class ConfigOrigins(string source)
+{
+    private readonly Dictionary<string, string> _origins = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<long, string> _keysByLine = [];
+
+    public string Source { get; } = source;
+
+    /// <summary>Records that <paramref name="key"/> now comes from <paramref name="origin"/>; returns the value.</summary>
+    public T Set<T>(string key, T value, string origin)
+    {
+        _origins[key] = origin;
+        return value;
+    }
+
+    /// <summary>
+    /// Where a key's value came from: <c>file:line</c>, a variable or a flag. A key the file lacks is placed at its
+    /// nearest parent that the file has (a missing <c>command</c> at its server's line); the file alone for defaults.
+    /// </summary>
+    public string Of(string key)
+    {
+        for (var k = key; k.Length > 0; k = k[..Math.Max(k.LastIndexOfAny(['.', '[']), 0)])
+        {
+            if (_origins.TryGetValue(k, out var origin)) return origin;
+        }
+        return Source;
+    }
+
+    /// <summary>The last key that starts on or before <paramref name="line"/>, to name the key of a parse error.</summary>
+    public string? KeyAt(long line) => _keysByLine.LastOrDefault(k => k.Key <= line).Value;
+
+    /// <summary>Records every key of the file with its line, and refuses a key the configuration does not have, listing those it does.</summary>
+    public static ConfigOrigins FromTree(YamlStream tree, string source)
+    {
+        var origins = new ConfigOrigins(source);
+        if (tree.Documents.Count > 0) origins.Walk(tree.Documents[0].RootNode, "", typeof(VisionAgentConfig));
+        return origins;
+    }
+
+    private void Walk(YamlNode node, string path, Type? schema)
+    {
+        switch (node)
+        {
+            case YamlMappingNode mapping:
+                var dictionaryValues = schema is { IsGenericType: true } d && d.GetGenericTypeDefinition() == typeof(Dictionary<,>) ? d.GetGenericArguments()[1] : null;
+                var properties = dictionaryValues is null && schema is { IsClass: true } && schema != typeof(string) ? YamlProperties(schema) : null;
+                foreach (var (key, value) in mapping.Children)
+                {
+                    var name = (key as YamlScalarNode)?.Value ?? "?";
+                    var child = path.Length == 0 ? name : $"{path}.{name}";
+                    Record(child, key.Start.Line);
+                    Type? childSchema = dictionaryValues;
+                    if (properties is not null && !properties.TryGetValue(name, out childSchema))
+                    {
+                        throw new BadInputException(string.Create(CultureInfo.InvariantCulture,
+                            $"{Source}:{key.Start.Line}: {QuotedText.Excerpt(child)} is not a known key; allowed{(path.Length == 0 ? "" : " under " + path)}: {string.Join(", ", properties.Keys)}"));
+                    }
+                    Walk(value, child, childSchema);
+                }
+                break;
+            case YamlSequenceNode sequence:
+                var items = schema is { IsGenericType: true } l && l.GetGenericTypeDefinition() == typeof(List<>) ? l.GetGenericArguments()[0] : null;
+                for (var i = 0; i < sequence.Children.Count; i++)
+                {
+                    var child = string.Create(CultureInfo.InvariantCulture, $"{path}[{i}]");
+                    Record(child, sequence.Children[i].Start.Line);
+                    Walk(sequence.Children[i], child, items);
+                }
+                break;
+        }
+    }
+
+    /// <summary>A configuration class's keys as the file spells them, in declaration order, with their types.</summary>
+    private static Dictionary<string, Type> YamlProperties(Type type)
+    {
+        var keys = new Dictionary<string, Type>(StringComparer.Ordinal);
+        foreach (var property in type.GetProperties(System.Reflection.BindingFlags.Public | System.Reflection.BindingFlags.Instance).Where(p => p.CanWrite))
+        {
+            var alias = (property.GetCustomAttributes(typeof(YamlMemberAttribute), inherit: true).FirstOrDefault() as YamlMemberAttribute)?.Alias;
+            keys[alias ?? UnderscoredNamingConvention.Instance.Apply(property.Name)] = property.PropertyType;
+        }
+        return keys;
+    }
+
+    private void Record(string key, long line)
+    {
+        _origins.TryAdd(key, string.Create(CultureInfo.InvariantCulture, $"{Source}:{line}"));
+        _keysByLine.TryAdd(line, key);
+    }
 }

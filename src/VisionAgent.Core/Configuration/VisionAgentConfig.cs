@@ -1,3 +1,5 @@
+using YamlDotNet.Serialization;
+
 namespace VisionAgent.Core.Configuration;
 
 /// <summary>The contents of <c>visionagent.yaml</c>; every section is optional.</summary>
@@ -77,6 +79,8 @@ public sealed class ImagesConfig
     public int? MaxWidth { get; set; }
     public int? MaxHeight { get; set; }
     public double? MaxMegapixels { get; set; }
+    /// <summary>The largest single buffer the image decoder may allocate, in MiB (<c>images.memory_limit_mb</c>).</summary>
+    [YamlMember(Alias = "memory_limit_mb")]
     public int? MemoryLimitMegabytes { get; set; }
 }
 

@@ -71,7 +71,7 @@ public static class LlmErrors
     {
         HttpStatusCode.Unauthorized => "(check the API key)",
         HttpStatusCode.NotFound => "(check the endpoint URL and the model name)",
-        HttpStatusCode.TooManyRequests => "(rate limited; retries exhausted)",
+        HttpStatusCode.TooManyRequests => "(rate limited: retries exhausted, or the server asked to wait longer than the retry budget)",
         _ => $"({status})",
     };
 

@@ -14,6 +14,9 @@ public sealed class ReActPrompt
     public string ToolLine { get; init; } = "- {{name}}({{parameters}}): {{description}}";
     public string Correction { get; init; } = "{{problem}}";
     public string ObservationPrefix { get; init; } = "Observation: ";
+
+    /// <summary>What the model is told about actions of one reply that the step budget did not allow.</summary>
+    public string SkippedActions { get; init; } = "{{skipped}} more action(s) were not run: the step budget of {{max_steps}} is spent.";
 }
 
 /// <summary>Finds and reads the prompt files; they ship beside the binaries under <c>prompts/</c>.</summary>

@@ -25,7 +25,7 @@ public sealed record EvalTurn
     public IReadOnlyList<string> MustCall { get; init; } = [];
     public IReadOnlyList<string> MustNotCall { get; init; } = [];
 
-    /// <summary>Most LLM steps this turn may take to pass.</summary>
+    /// <summary>Most steps (actions, see agent.max_steps) this turn may take to pass.</summary>
     public int? MaxSteps { get; init; }
 
     public IReadOnlyList<ImageExpectation> Images { get; init; } = [];

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using VisionAgent.Abstractions;
-using YamlDotNet.Core;
+using VisionAgent.Core.Configuration;
 using YamlDotNet.RepresentationModel;
 
 namespace VisionAgent.Evaluation.Tasks;
@@ -15,7 +15,8 @@ public sealed class TaskFileException(IReadOnlyList<string> problems)
 
 /// <summary>
 /// Reads task files (YAML) into <see cref="EvalTask"/>s, checking the schema by hand over the YAML node tree so
-/// that every error names the file and line it comes from.
+/// that every error names the file and line it comes from. Size, nesting depth and alias expansion are bounded
+/// (<see cref="YamlInputGuard"/>) before the tree is built.
 /// </summary>
 public static class TaskFileReader
 {
@@ -66,20 +67,32 @@ public static class TaskFileReader
         return tasks;
     }
 
-    private static void Collect(string file, List<EvalTask> tasks, List<string> problems) =>
-        ParseInto(File.ReadAllText(file), file, tasks, problems);
+    private static void Collect(string file, List<EvalTask> tasks, List<string> problems)
+    {
+        string text;
+        try
+        {
+            text = YamlInputGuard.ReadFile(file);
+        }
+        catch (BadInputException ex)
+        {
+            problems.Add(ex.Message);
+            return;
+        }
+        ParseInto(text, file, tasks, problems);
+    }
 
     private static void ParseInto(string text, string file, List<EvalTask> tasks, List<string> problems)
     {
         var reader = new Reader(file, problems);
-        var stream = new YamlStream();
+        YamlStream stream;
         try
         {
-            stream.Load(new StringReader(text));
+            stream = YamlInputGuard.LoadTree(text, file);
         }
-        catch (YamlException ex)
+        catch (BadInputException ex)
         {
-            problems.Add($"{file}:{ex.Start.Line}: not valid YAML ({ex.Message})");
+            problems.Add(ex.Message);
             return;
         }
         if (stream.Documents.Count == 0)
@@ -180,6 +193,11 @@ public static class TaskFileReader
 
         private string ResolveImage(YamlMappingNode task, string path)
         {
+            if (path.Contains('\0'))
+            {
+                Problem(Child(task, "images")!, "an image path holds a NUL character");
+                return path;
+            }
             var full = Path.GetFullPath(Path.Combine(_directory, path));
             if (!File.Exists(full)) Problem(Child(task, "images")!, $"image '{path}' not found (paths are relative to the task file: {full})");
             return full;
@@ -285,7 +303,7 @@ public static class TaskFileReader
                 return null;
             }
             var (keyNode, value) = mapping.Children.First();
-            var key = ((YamlScalarNode)keyNode).Value ?? "";
+            var key = (keyNode as YamlScalarNode)?.Value ?? "";
             switch (key)
             {
                 case "exact":

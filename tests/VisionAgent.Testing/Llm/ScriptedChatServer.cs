@@ -19,6 +19,9 @@ public sealed record ScriptedResponse
     /// <summary>Send only the first bytes of the body, then close (a truncated response).</summary>
     public int? TruncateAfterBytes { get; init; }
 
+    /// <summary>Send the body one byte at a time with this pause before each (a body that trickles in).</summary>
+    public TimeSpan BytePause { get; init; }
+
     /// <summary>A chat completion whose assistant message is <paramref name="content"/>.</summary>
     public static ScriptedResponse Reply(string content, int promptTokens = 10, int completionTokens = 5) => new()
     {
@@ -34,7 +37,14 @@ public sealed record ScriptedResponse
     };
 
     /// <summary>A chat completion that calls one tool (native function calling).</summary>
-    public static ScriptedResponse ToolCall(string functionName, string argumentsJson, string id = "call_1") => new()
+    public static ScriptedResponse ToolCall(string functionName, string argumentsJson, string id = "call_1") =>
+        WithToolCalls([(id, functionName, argumentsJson)]);
+
+    /// <summary>A chat completion that calls several tools in one reply (ids call_1, call_2, ...).</summary>
+    public static ScriptedResponse ToolCalls(IEnumerable<(string FunctionName, string ArgumentsJson)> calls) =>
+        WithToolCalls(calls.Select((c, i) => ($"call_{i + 1}", c.FunctionName, c.ArgumentsJson)).ToList());
+
+    private static ScriptedResponse WithToolCalls(IReadOnlyList<(string Id, string FunctionName, string ArgumentsJson)> calls) => new()
     {
         Body = JsonSerializer.Serialize(new
         {
@@ -51,7 +61,12 @@ public sealed record ScriptedResponse
                     {
                         role = "assistant",
                         content = (string?)null,
-                        tool_calls = new[] { new { id, type = "function", function = new { name = functionName, arguments = argumentsJson } } },
+                        tool_calls = calls.Select(c => new
+                        {
+                            id = c.Id,
+                            type = "function",
+                            function = new { name = c.FunctionName, arguments = c.ArgumentsJson },
+                        }).ToArray(),
                     },
                     finish_reason = "tool_calls",
                 },
@@ -254,6 +269,16 @@ public sealed class ScriptedChatServer : IDisposable
         foreach (var (key, value) in response.Headers) head.Append(System.Globalization.CultureInfo.InvariantCulture, $"{key}: {value}\r\n");
         head.Append("\r\n");
         await stream.WriteAsync(Encoding.ASCII.GetBytes(head.ToString()), ct);
+        if (response.BytePause > TimeSpan.Zero)
+        {
+            for (var i = 0; i < body.Length; i++)
+            {
+                await Task.Delay(response.BytePause, ct);
+                await stream.WriteAsync(body.AsMemory(i, 1), ct);
+                await stream.FlushAsync(ct);
+            }
+            return;
+        }
         if (response.TruncateAfterBytes is { } n)
         {
             await stream.WriteAsync(body.AsMemory(0, Math.Min(n, body.Length)), ct);
