@@ -121,7 +121,8 @@ public sealed class ConfigLoaderTests : IDisposable
     {
         var config = ConfigLoader.Load(new ConfigOverrides(), _ => null, _folder);
 
-        Assert.Equal(1024, config.Images.MemoryLimitMegabytes);
+        // Image limits left out keep the image loader's defaults (ImageLimits is their one source).
+        Assert.Null(config.Images.MemoryLimitMegabytes);
         Assert.Equal(8, config.Agent.MaxSteps);
     }
 

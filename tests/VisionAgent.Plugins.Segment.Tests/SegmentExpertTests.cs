@@ -291,7 +291,7 @@ public sealed class SegmentExpertTests : IDisposable
     [Theory]
     [InlineData("img9", "", "unknown image handle")]
     [InlineData("img1", "1,2,3", "is not x1,y1,x2,y2")]
-    [InlineData("img1", "img1#det7", "unknown image handle 'img1#det7'")]
+    [InlineData("img1", "img1#det7", "unknown image handle '\"img1#det7\"'")]
     [InlineData("img1", "500,500,600,600", "lies outside")]
     public async Task Bad_arguments_are_bad_input_with_a_clear_message(string image, string box, string message)
     {
