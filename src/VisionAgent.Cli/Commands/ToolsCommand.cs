@@ -18,7 +18,10 @@ public static class ToolsCommand
     }
 
     /// <param name="Needs">Null when the function can run; else the models it needs and the command that installs them.</param>
-    public sealed record ToolInfo(string Name, string Description, IReadOnlyList<ParameterInfo> Parameters, bool Ready, string? Needs);
+    public sealed record ToolInfo(string Name, string Description, IReadOnlyList<ParameterInfo> Parameters, string? Needs)
+    {
+        public bool Ready => Needs is null;
+    }
     public sealed record ParameterInfo(string Name, string? Description, bool Required, string? Type);
     public sealed record ExpertInfo(string Name, string Description, string Origin, string Status, string? Detail, IReadOnlyList<ToolInfo> Tools);
 
@@ -28,7 +31,6 @@ public static class ToolsCommand
             t.Name,
             t.Function.Description,
             t.Parameters.Select(p => new ParameterInfo(p.Name, p.Description, p.IsRequired, p.ParameterType?.Name)).ToList(),
-            registry.Unavailable(t) is null,
             registry.Unavailable(t))).ToList();
         string status;
         string? detail = null;
