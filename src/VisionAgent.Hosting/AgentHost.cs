@@ -163,6 +163,7 @@ public sealed class AgentHost : IAsyncDisposable
         HistoryTurns = Config.Agent.HistoryTurns,
         Temperature = Config.Llm.Temperature,
         MaxTokens = Config.Llm.MaxTokens,
+        StreamRetries = Config.Llm.MaxRetries,
     };
 
     public AgentSession CreateSession(IChatCompletionService chat, LlmIdentity identity, PromptLibrary? prompts = null, AgentOptions? agentOptions = null) =>

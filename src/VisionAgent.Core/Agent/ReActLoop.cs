@@ -26,7 +26,10 @@ public sealed class ReActLoop(LlmCaller llm, ToolInvoker invoker, ChatHistoryBui
 
         while (!run.Budget.IsSpent)
         {
-            var reply = await llm.CallAsync(history.Build(prompt, includeTools: true, memory, question, exchanges), settings, kernel: null, run, observer, cancellationToken);
+            var conversation = history.Build(prompt, includeTools: true, memory, question, exchanges);
+            var reply = options.Stream
+                ? await llm.StreamAsync(conversation, settings, _transcript.StopSequences, options.StreamRetries, run, observer, cancellationToken)
+                : await llm.CallAsync(conversation, settings, kernel: null, run, observer, cancellationToken);
             var text = reply.Content ?? "";
             var parsed = ReActParser.Parse(text);
             if (parsed.Thought is not null) observer.OnEvent(new ThoughtEvent(parsed.Thought));
