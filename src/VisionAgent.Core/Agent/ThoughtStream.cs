@@ -85,11 +85,8 @@ public sealed class ThoughtStream
 
     private void Write(StringBuilder output, string text)
     {
-        if (!_started)
-        {
-            text = text.TrimStart();
-            if (text.Length == 0) return;
-        }
+        if (!_started) text = text.TrimStart();
+        if (text.Length == 0) return;
         if (_pendingBreak)
         {
             output.Append('\n');
