@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using VisionAgent.Abstractions;
 using VisionAgent.Core.Agent;
 using VisionAgent.Testing.Llm;
@@ -172,11 +171,4 @@ public sealed class StreamedReplyEndToEndTests
     // Durations differ from run to run; everything else in a step must not.
     private static string Comparable(AgentStep step) =>
         $"{step.Thought}|{step.Action}|{step.Input}|{step.Observation}|{step.Failed}|{string.Join(",", step.ImagesProduced)}|{string.Join(";", step.Repairs)}";
-
-    private sealed class RecordingObserver : IAgentObserver
-    {
-        public ConcurrentQueue<AgentEvent> Events { get; } = new();
-
-        public void OnEvent(AgentEvent agentEvent) => Events.Enqueue(agentEvent);
-    }
 }

@@ -10,13 +10,6 @@ namespace VisionAgent.Core.Tests.Agent;
 /// <summary>Each loop on its own, driven directly (no session), over an in-process scripted chat.</summary>
 public sealed class AgentLoopTests
 {
-    private sealed class Events : IAgentObserver
-    {
-        public List<AgentEvent> Seen { get; } = [];
-
-        public void OnEvent(AgentEvent agentEvent) => Seen.Add(agentEvent);
-    }
-
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -32,7 +25,7 @@ public sealed class AgentLoopTests
         var options = new AgentOptions { Stream = stream };
         var loop = new ReActLoop(new LlmCaller(chat), host.Invoker, new ChatHistoryBuilder(host.Registry, host.Images, options), PromptLibrary.Default.ReAct, options);
         var run = new AgentRun(options.MaxSteps, host.Images, new LlmIdentity("p", "m"));
-        var events = new Events();
+        var events = new RecordingObserver();
 
         var result = await loop.RunAsync("label the image", [], run, events, CancellationToken.None);
 
@@ -44,8 +37,8 @@ public sealed class AgentLoopTests
         var second = chat.Calls[1];
         Assert.Equal("Thought: label it\nAction: probe.echo\nAction Input: {\"image\": \"img1\", \"label\": \"cat\"}", second[^2].Content);
         Assert.Equal("Observation: img1 labelled cat", second[^1].Content);
-        Assert.Equal(stream, events.Seen.OfType<ThoughtDeltaEvent>().Any());
-        if (stream) Assert.Equal("label itdone", string.Concat(events.Seen.OfType<ThoughtDeltaEvent>().Select(d => d.Text)));
+        Assert.Equal(stream, events.Events.OfType<ThoughtDeltaEvent>().Any());
+        if (stream) Assert.Equal("label itdone", string.Concat(events.Events.OfType<ThoughtDeltaEvent>().Select(d => d.Text)));
     }
 
     [Fact]
@@ -58,7 +51,7 @@ public sealed class AgentLoopTests
         var options = new AgentOptions { MaxSteps = 2 };
         var loop = new ReActLoop(new LlmCaller(chat), host.Invoker, new ChatHistoryBuilder(host.Registry, host.Images, options), PromptLibrary.Default.ReAct, options);
 
-        var result = await loop.RunAsync("q", [], new AgentRun(2, host.Images, new LlmIdentity("p", "m")), new Events(), CancellationToken.None);
+        var result = await loop.RunAsync("q", [], new AgentRun(2, host.Images, new LlmIdentity("p", "m")), new RecordingObserver(), CancellationToken.None);
 
         Assert.Equal(RunStatus.StepLimit, result.Status);
         Assert.Equal(2, result.Steps.Count);
@@ -74,7 +67,7 @@ public sealed class AgentLoopTests
         var options = new AgentOptions { Mode = AgentMode.Tools };
         var loop = new ToolCallingLoop(new LlmCaller(chat), host.Invoker, new ChatHistoryBuilder(host.Registry, host.Images, options), PromptLibrary.Default.Tools, options);
 
-        var result = await loop.RunAsync("label it", [], new AgentRun(8, host.Images, new LlmIdentity("p", "m")), new Events(), CancellationToken.None);
+        var result = await loop.RunAsync("label it", [], new AgentRun(8, host.Images, new LlmIdentity("p", "m")), new RecordingObserver(), CancellationToken.None);
 
         Assert.Equal(RunStatus.Answered, result.Status);
         Assert.Equal("it is a cat", result.Answer);

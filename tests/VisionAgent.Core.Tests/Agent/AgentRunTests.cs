@@ -6,20 +6,13 @@ namespace VisionAgent.Core.Tests.Agent;
 
 public sealed class AgentRunTests
 {
-    private sealed class Events : IAgentObserver
-    {
-        public List<AgentEvent> Seen { get; } = [];
-
-        public void OnEvent(AgentEvent agentEvent) => Seen.Add(agentEvent);
-    }
-
     [Fact]
     public async Task Finish_carries_steps_counts_and_the_identity_with_the_status_exit_code()
     {
         var (host, _) = TestHosts.Create();
         await using var _host = host;
         var run = new AgentRun(4, host.Images, new LlmIdentity("prov", "mod"));
-        var events = new Events();
+        var events = new RecordingObserver();
 
         run.CountReply(new TokenUsage(7, 3));
         run.CountReply(new TokenUsage(1, 1));
@@ -34,7 +27,7 @@ public sealed class AgentRunTests
         Assert.Equal(40, result.LlmMs);
         Assert.Equal(12, result.ExpertMs);
         Assert.Equal(("prov", "mod"), (result.Provider, result.Model));
-        Assert.Equal("o", Assert.IsType<ObservationEvent>(Assert.Single(events.Seen)).Step.Observation);
+        Assert.Equal("o", Assert.IsType<ObservationEvent>(Assert.Single(events.Events)).Step.Observation);
     }
 
     [Fact]
@@ -63,7 +56,7 @@ public sealed class AgentRunTests
         var (host, _) = TestHosts.Create();
         await using var _host = host;
         var run = new AgentRun(2, host.Images, new LlmIdentity("p", "m"));
-        var events = new Events();
+        var events = new RecordingObserver();
 
         Assert.Null(run.RecordSkipped(PromptLibrary.Default.ReAct, 0, events));
         var note = run.RecordSkipped(PromptLibrary.Default.ReAct, 3, events);
