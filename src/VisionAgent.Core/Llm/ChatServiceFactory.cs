@@ -24,7 +24,7 @@ public static class ChatServiceFactory
         var client = services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
         client.AddStandardResilienceHandler(options => Configure(options, config));
         // Added after the resilience handler, so it runs inside each attempt and under its timeout.
-        client.AddHttpMessageHandler(() => new WholeResponseHandler(
+        client.AddHttpMessageHandler(() => new BoundedResponseHandler(
             TimeSpan.FromSeconds(config.TimeoutSeconds), TimeSpan.FromSeconds(config.StreamIdleSeconds), TimeProvider.System));
         var provider = services.BuildServiceProvider();
         var httpClient = provider.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName);

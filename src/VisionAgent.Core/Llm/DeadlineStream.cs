@@ -34,8 +34,8 @@ internal sealed class DeadlineStream(Stream inner, TimeSpan idle, DateTimeOffset
                 : TotalExceeded();
         }
         _read += count;
-        if (_read > WholeResponseHandler.MaxResponseBytes)
-            throw new StreamInterruptedException($"the LLM stream passed {WholeResponseHandler.MaxResponseBytes >> 20} MiB");
+        if (_read > BoundedResponseHandler.MaxResponseBytes)
+            throw new StreamInterruptedException($"the LLM stream passed {BoundedResponseHandler.MaxResponseBytes >> 20} MiB");
         return count;
     }
 

@@ -9,7 +9,7 @@ namespace VisionAgent.Core.Llm;
 /// deadline and an idle limit between chunks (<c>llm.stream_idle_seconds</c>). Either is capped, since a chat
 /// completion is never large.
 /// </summary>
-internal sealed class WholeResponseHandler(TimeSpan attemptTimeout, TimeSpan streamIdle, TimeProvider clock) : DelegatingHandler
+internal sealed class BoundedResponseHandler(TimeSpan attemptTimeout, TimeSpan streamIdle, TimeProvider clock) : DelegatingHandler
 {
     /// <summary>The largest response body read from an LLM endpoint.</summary>
     public const long MaxResponseBytes = 32L << 20;
