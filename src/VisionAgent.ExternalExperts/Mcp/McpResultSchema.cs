@@ -65,7 +65,6 @@ public static class McpResultSchema
         var options = new JsonSerializerOptions
         {
             PropertyNamingPolicy = JsonNamingPolicy.SnakeCaseLower,
-            NumberHandling = JsonNumberHandling.AllowNamedFloatingPointLiterals,
             Converters = { new JsonStringEnumConverter(JsonNamingPolicy.SnakeCaseLower) },
             TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
         };

@@ -16,6 +16,7 @@ namespace VisionAgent.ExternalExperts.Mcp;
 /// client expects, not our own prompt format: a plain-text summary, the expert's data as <c>structuredContent</c>
 /// (described by the tool's <c>outputSchema</c>), each produced image as a resource link to its file and, up to
 /// <see cref="MaxEmbeddedImageBytes"/>, as image content. Failures are <c>isError</c> results with a plain message.
+/// A tool whose models are missing is still listed, so a client learns what it needs; calling it says so.
 /// </summary>
 public sealed class McpToolServer(ExpertRegistry registry, ToolInvoker invoker, IImageStore images)
 {
@@ -29,7 +30,7 @@ public sealed class McpToolServer(ExpertRegistry registry, ToolInvoker invoker, 
 
     /// <summary>The served tools: MCP name (dots become underscores) to the registry's tool.</summary>
     public IReadOnlyDictionary<string, ToolDescriptor> Tools { get; } = registry.Tools
-        .Where(t => t.Expert.Loaded && registry.Unavailable(t) is null)
+        .Where(t => t.Expert.Loaded)
         .ToDictionary(t => t.Name.Replace('.', '_'), StringComparer.Ordinal);
 
     public McpServerOptions CreateOptions(string version) => new()
@@ -41,7 +42,7 @@ public sealed class McpToolServer(ExpertRegistry registry, ToolInvoker invoker, 
             ListToolsHandler = (request, _) =>
             {
                 RequireInitialized(request.Server);
-                return ValueTask.FromResult(new ListToolsResult { Tools = Tools.Select(t => Describe(t.Key, t.Value)).ToList() });
+                return ValueTask.FromResult(new ListToolsResult { Tools = Tools.Select(t => Describe(t.Key, t.Value, registry.Unavailable(t.Value))).ToList() });
             },
             CallToolHandler = (request, ct) =>
             {
@@ -76,7 +77,9 @@ public sealed class McpToolServer(ExpertRegistry registry, ToolInvoker invoker, 
     public async Task<CallToolResult> CallAsync(string name, IDictionary<string, JsonElement>? arguments, CancellationToken cancellationToken)
     {
         if (!Tools.TryGetValue(name, out var tool))
-            return Error($"unknown tool '{QuotedText.Excerpt(name)}'; tools: {string.Join(", ", Tools.Keys)}");
+            return Error($"unknown tool {QuotedText.Excerpt(name)}; tools: {string.Join(", ", Tools.Keys)}");
+        if (registry.Unavailable(tool) is { } unavailable)
+            return Error($"{name} is not available here: it {unavailable}");
         var values = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
         try
         {
@@ -116,7 +119,17 @@ public sealed class McpToolServer(ExpertRegistry registry, ToolInvoker invoker, 
             if (file.Length <= MaxEmbeddedImageBytes)
                 content.Add(ImageContentBlock.FromBytes(await File.ReadAllBytesAsync(file.FullName, cancellationToken).ConfigureAwait(false), mimeType));
         }
-        return new CallToolResult { Content = content, StructuredContent = McpResultSchema.Serialize(result.Data, declared) };
+        JsonElement? structured;
+        try
+        {
+            structured = McpResultSchema.Serialize(result.Data, declared);
+        }
+        catch (ArgumentException ex)
+        {
+            // JSON has no NaN or infinity: a result holding one cannot be sent as the schema says.
+            return Error($"{tool.Name}: its data cannot be written as JSON ({ex.Message})");
+        }
+        return new CallToolResult { Content = content, StructuredContent = structured };
     }
 
     private static string StringArgument(string key, JsonElement value) => value.ValueKind == JsonValueKind.String
@@ -126,7 +139,7 @@ public sealed class McpToolServer(ExpertRegistry registry, ToolInvoker invoker, 
     private string RegisterImage(string value)
     {
         if (images.TryGet(value, out var known)) return known.Handle;
-        if (!File.Exists(value)) throw new BadInputException($"image '{QuotedText.Excerpt(value)}' is neither a file nor a known handle");
+        if (!File.Exists(value)) throw new BadInputException($"image {QuotedText.Excerpt(value)} is neither a file nor a known handle");
         return images.AddInput(Path.GetFullPath(value)).Handle;
     }
 
@@ -147,7 +160,7 @@ public sealed class McpToolServer(ExpertRegistry registry, ToolInvoker invoker, 
         return McpImageFiles.SaveAsInput(images, bytes, "upload").Handle;
     }
 
-    private static Tool Describe(string name, ToolDescriptor tool)
+    private static Tool Describe(string name, ToolDescriptor tool, string? unavailable)
     {
         var properties = new JsonObject();
         var required = new JsonArray();
@@ -164,10 +177,11 @@ public sealed class McpToolServer(ExpertRegistry registry, ToolInvoker invoker, 
         }
         var schema = new JsonObject { ["type"] = "object", ["properties"] = properties, ["required"] = required };
         var declared = McpResultSchema.DeclaredType(tool.Function);
+        var description = string.IsNullOrWhiteSpace(tool.Function.Description) ? tool.Expert.Manifest.Description : tool.Function.Description;
         return new Tool
         {
             Name = name,
-            Description = string.IsNullOrWhiteSpace(tool.Function.Description) ? tool.Expert.Manifest.Description : tool.Function.Description,
+            Description = unavailable is null ? description : $"(Not available here: it {unavailable}.) {description}",
             InputSchema = JsonSerializer.SerializeToElement(schema),
             OutputSchema = declared is null ? null : McpResultSchema.For(declared),
         };
