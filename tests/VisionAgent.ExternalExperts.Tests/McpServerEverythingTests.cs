@@ -52,7 +52,7 @@ public sealed class McpServerEverythingTests : IDisposable
         Assert.False(structured.Failed, structured.Observation);
         var weather = Assert.IsType<JsonElement>(structured.Result!.Data);
         Assert.Equal(36, weather.GetProperty("temperature").GetInt32());
-        Assert.Contains("drizzle", structured.Observation, StringComparison.Ordinal);
+        Assert.Equal($"{UntrustedTextMarker.Begin} {{\"temperature\":36,\"conditions\":\"Light^rain^/^drizzle\",\"humidity\":82}} {UntrustedTextMarker.End}", structured.Observation);
 
         Assert.False(embedded.Failed, embedded.Observation);
         Assert.Contains("[resource^", embedded.Observation, StringComparison.Ordinal);
