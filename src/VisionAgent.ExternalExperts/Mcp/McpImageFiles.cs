@@ -11,7 +11,21 @@ public static class McpImageFiles
         var extension = Extension(bytes);
         var (path, _) = OutputFile.Reserve(images.OutputDirectory, n => $"{namePrefix}{n}{extension}", 1);
         OutputFile.Write(path, stream => stream.Write(bytes));
-        return images.AddInput(path);
+        return RegisterOrDelete(path, () => images.AddInput(path));
+    }
+
+    /// <summary>Registers a file just written from outside bytes; bytes the store refuses leave no file behind.</summary>
+    public static ImageRecord RegisterOrDelete(string path, Func<ImageRecord> register)
+    {
+        try
+        {
+            return register();
+        }
+        catch (BadInputException)
+        {
+            File.Delete(path);
+            throw;
+        }
     }
 
     /// <summary>The file extension for image bytes, by their magic number (PNG when unknown: the loader checks the real format).</summary>

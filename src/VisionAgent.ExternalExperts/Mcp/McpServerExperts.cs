@@ -191,7 +191,7 @@ public sealed class McpServerExperts : IAsyncDisposable
             if (parent is null) return (McpImageFiles.SaveAsInput(images, bytes, "mcp"), null);
             var path = images.NewOutputPath(parent, "mcp", McpImageFiles.Extension(bytes));
             await OutputFile.WriteAsync(path, (stream, ct) => stream.WriteAsync(bytes, ct).AsTask(), cancellationToken).ConfigureAwait(false);
-            return (images.AddProduced(path, parent, tool, "mcp"), null);
+            return (McpImageFiles.RegisterOrDelete(path, () => images.AddProduced(path, parent, tool, "mcp")), null);
         }
         catch (BadInputException ex)
         {
