@@ -25,6 +25,11 @@ public sealed class InstalledTool : IAsyncLifetime
         (OperatingSystem.IsWindows() ? "win" : OperatingSystem.IsMacOS() ? "osx" : "linux") + "-" +
         RuntimeInformation.OSArchitecture.ToString().ToLowerInvariant();
 
+    /// <summary>The package version: every project of the solution shares one version, this test assembly included.</summary>
+    public static string Version { get; } =
+        (typeof(InstalledTool).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion
+            ?? throw new InvalidOperationException("the test assembly has no informational version")).Split('+')[0];
+
     public ChildProcess.Result Pack { get; private set; } = null!;
     public ChildProcess.Result Install { get; private set; } = null!;
 

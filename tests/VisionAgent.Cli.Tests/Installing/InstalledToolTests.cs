@@ -13,8 +13,8 @@ public sealed class InstalledToolTests(InstalledTool tool, ITestOutputHelper log
     public void Pack_writes_a_pointer_package_and_one_platform_package_without_other_platforms_or_native_symbols()
     {
         log.WriteLine($"pack {tool.Pack.Elapsed.TotalSeconds:F1} s, install {tool.Install.Elapsed.TotalSeconds:F1} s");
-        var pointer = Path.Combine(tool.Feed, "visionagent.0.9.0.nupkg");
-        var platform = Path.Combine(tool.Feed, $"visionagent.{InstalledTool.Platform}.0.9.0.nupkg");
+        var pointer = Path.Combine(tool.Feed, $"visionagent.{InstalledTool.Version}.nupkg");
+        var platform = Path.Combine(tool.Feed, $"visionagent.{InstalledTool.Platform}.{InstalledTool.Version}.nupkg");
         Assert.True(File.Exists(pointer), string.Join(", ", Directory.GetFiles(tool.Feed).Select(Path.GetFileName)));
         Assert.True(File.Exists(platform), string.Join(", ", Directory.GetFiles(tool.Feed).Select(Path.GetFileName)));
 
