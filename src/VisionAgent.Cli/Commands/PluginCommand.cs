@@ -95,7 +95,7 @@ public static class PluginCommand
         foreach (var plugin in plugins)
         {
             var colour = plugin.Status switch { "ready" => "green", "broken" => "red", _ => "yellow" };
-            var seam = plugin.Seam is null ? "" : $" seam {plugin.Seam}";
+            var seam = plugin.Seam is null ? "" : $", seam {plugin.Seam}";
             cli.Console.MarkupLine($"[bold]{Markup.Escape(plugin.Name)}[/] [{colour}]{plugin.Status}[/] [grey]({Markup.Escape(plugin.Manifest)}{seam})[/]");
             if (plugin.Detail is not null) cli.Console.MarkupLine($"  [grey]{Markup.Escape(plugin.Detail)}[/]");
         }
