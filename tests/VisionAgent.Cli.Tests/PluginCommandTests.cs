@@ -58,6 +58,16 @@ public sealed class PluginCommandTests : IDisposable
         Assert.DoesNotContain("the feed has no", run.Output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task Feed_and_no_feed_together_are_refused()
+    {
+        var run = await CliRunner.RunAsync("plugin", "new", "image_hash", "--output", Path.Combine(_root, "x"), "--feed", _root, "--no-feed");
+
+        Assert.Equal(3, run.ExitCode);
+        Assert.Equal("error: --feed and --no-feed exclude each other: give one of them", run.Error.Trim());
+        Assert.False(Directory.Exists(Path.Combine(_root, "x")));
+    }
+
     [Theory]
     [InlineData("/home/ann/plugins", "/home/ann/plugins", "/home/ann/plugins")]
     [InlineData("/tmp/my plugins", "'/tmp/my plugins'", "'/tmp/my plugins'")]

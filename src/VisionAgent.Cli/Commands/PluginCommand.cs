@@ -1,5 +1,6 @@
 using System.CommandLine;
 using Spectre.Console;
+using VisionAgent.Abstractions;
 using VisionAgent.Cli.Rendering;
 using VisionAgent.ExternalExperts.Folders;
 using VisionAgent.ExternalExperts.Scaffold;
@@ -43,6 +44,8 @@ public static class PluginCommand
         var directory = Path.GetFullPath(parse.GetValue(Output) ?? Path.Combine(Directory.GetCurrentDirectory(), name));
         var version = PluginScaffold.SeamPackageVersion;
         var sourceTreeFeed = PluginScaffold.FindLocalFeed();
+        if (parse.GetValue(NoFeed) && parse.GetValue(Feed) is not null)
+            throw new BadInputException("--feed and --no-feed exclude each other: give one of them");
         var feed = parse.GetValue(NoFeed) ? null : parse.GetValue(Feed) is { } given ? AbsoluteUnlessUrl(given) : sourceTreeFeed;
         var files = PluginScaffold.Write(name, directory, version, feed, BuiltInExperts.Names());
 
