@@ -68,6 +68,26 @@ public sealed class PluginCommandTests : IDisposable
         Assert.False(Directory.Exists(Path.Combine(_root, "x")));
     }
 
+    [Fact]
+    public async Task Plugin_list_shows_a_named_folder_that_holds_no_plugin()
+    {
+        Directory.CreateDirectory(_root);
+        var missing = Path.Combine(_root, "no such folder");
+        var config = Path.Combine(_root, "visionagent.yaml");
+        await File.WriteAllTextAsync(config, $"plugins: ['{missing}']\n");
+
+        var run = await CliRunner.RunAsync("plugin", "list", "--config", config);
+        var json = await CliRunner.RunAsync("plugin", "list", "--json", "--config", config);
+
+        Assert.Equal(0, run.ExitCode);
+        Assert.Contains($"{missing} (config) skipped: does not exist", run.Output, StringComparison.Ordinal);
+        Assert.Contains($"warning: plugin folder skipped: plugins: entry {missing}: does not exist", run.Error, StringComparison.Ordinal);
+        using var document = System.Text.Json.JsonDocument.Parse(json.Output);
+        var folder = document.RootElement.GetProperty("folders").EnumerateArray().Single(f => f.GetProperty("path").GetString() == missing);
+        Assert.Equal("config", folder.GetProperty("origin").GetString());
+        Assert.Equal("does not exist", folder.GetProperty("problem").GetString());
+    }
+
     [Theory]
     [InlineData("/home/ann/plugins", "/home/ann/plugins", "/home/ann/plugins")]
     [InlineData("/tmp/my plugins", "'/tmp/my plugins'", "'/tmp/my plugins'")]

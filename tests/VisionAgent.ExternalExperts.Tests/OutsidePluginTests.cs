@@ -86,6 +86,14 @@ public sealed class OutsidePluginTests(OutsidePluginFixture plugin, ITestOutputH
         Assert.Contains($"this host's seam: VisionAgent.Abstractions {host.ToString(3)}", list.Output, StringComparison.Ordinal);
         Assert.Contains("broken", list.Output, StringComparison.Ordinal);
         Assert.Contains($"built against VisionAgent.Abstractions {newer.ToString(3)}, newer than this host's {host.ToString(3)}", string.Join(' ', list.Output.Split(['\n', '\r'], StringSplitOptions.TrimEntries)), StringComparison.Ordinal);
+        var json = await RunCliAsync("plugin", "list", "--json", "--config", configPath);
+        using var document = System.Text.Json.JsonDocument.Parse(json.Output);
+        Assert.Equal(host.ToString(3), document.RootElement.GetProperty("host_seam").GetString());
+        var listed = document.RootElement.GetProperty("plugins").EnumerateArray().Single();
+        Assert.Equal("broken", listed.GetProperty("status").GetString());
+        Assert.Equal(newer.ToString(3), listed.GetProperty("seam").GetString());
+        var configured = document.RootElement.GetProperty("folders").EnumerateArray().Single(f => f.GetProperty("origin").GetString() == "config");
+        Assert.Equal(folder, configured.GetProperty("path").GetString());
         Assert.Equal(0, tools.Code);
         Assert.Contains("broken", tools.Output, StringComparison.Ordinal);
         Assert.Contains("skipped: built against VisionAgent.Abstractions", tools.Error, StringComparison.Ordinal);

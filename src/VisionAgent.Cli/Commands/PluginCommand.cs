@@ -26,8 +26,11 @@ public static class PluginCommand
     /// <summary>One plugin as <c>plugin list</c> shows it.</summary>
     public sealed record PluginInfo(string Name, string Manifest, string Status, string? Detail, string? Seam);
 
+    /// <summary>A folder scanned for plugins, and who named it (working_directory, config, environment).</summary>
+    public sealed record FolderInfo(string Path, string Origin, string? Problem);
+
     /// <summary>What <c>plugin list --json</c> prints.</summary>
-    public sealed record PluginListing(string HostSeam, IReadOnlyList<string> Folders, IReadOnlyList<PluginInfo> Plugins, IReadOnlyList<string> FolderProblems);
+    public sealed record PluginListing(string HostSeam, IReadOnlyList<FolderInfo> Folders, IReadOnlyList<PluginInfo> Plugins);
 
     public static Command Create()
     {
@@ -81,19 +84,22 @@ public static class PluginCommand
             var manifest = e.Origin["plugin ".Length..];
             return new PluginInfo(e.Name, manifest, e.Status, e.Detail, SeamOf(catalog, manifest));
         }).ToList();
-        var listing = new PluginListing(
-            SeamCompatibility.HostVersion.ToString(3),
-            PluginFolders.Resolve(cli.Host.Config).Select(f => f.Describe()).ToList(),
-            plugins,
-            catalog.FolderProblems.Select(p => p.Message).ToList());
+        var folders = PluginFolders.Resolve(cli.Host.Config).Select(f => new FolderInfo(
+            f.Path,
+            System.Text.Json.JsonNamingPolicy.SnakeCaseLower.ConvertName(f.Origin.ToString()),
+            catalog.FolderProblems.FirstOrDefault(p => p.Folder == f)?.Reason)).ToList();
+        var listing = new PluginListing(SeamCompatibility.HostVersion.ToString(3), folders, plugins);
         if (parse.GetValue(Json))
         {
             await cli.Output.WriteLineAsync(JsonOutput.Serialize(listing));
             return 0;
         }
         cli.Console.MarkupLine($"[bold]plugin folders[/] [grey](this host's seam: VisionAgent.Abstractions {listing.HostSeam})[/]");
-        foreach (var folder in listing.Folders) cli.Console.MarkupLine($"  {Markup.Escape(folder)}");
-        foreach (var problem in listing.FolderProblems) cli.Console.MarkupLine($"  [yellow]skipped: {Markup.Escape(problem)}[/]");
+        foreach (var folder in listing.Folders)
+        {
+            var problem = folder.Problem is null ? "" : $" [yellow]skipped: {Markup.Escape(folder.Problem)}[/]";
+            cli.Console.MarkupLine($"  {Markup.Escape(folder.Path)} [grey]({folder.Origin.Replace('_', ' ')})[/]{problem}");
+        }
         if (plugins.Count == 0) cli.Console.MarkupLine("[grey]no plugins found[/]");
         foreach (var plugin in plugins)
         {
