@@ -58,6 +58,9 @@ public sealed class AgentHost : IAsyncDisposable
     public ExpertRegistry Registry { get; private set; } = null!;
     public ToolInvoker Invoker { get; private set; } = null!;
 
+    /// <summary>The plugin folders and MCP servers this host's outside experts came from.</summary>
+    public ExternalExpertSources External { get; private set; } = ExternalExpertSources.None;
+
     /// <summary>Builds a host; plugin folders are scanned and MCP servers started here unless <see cref="AgentHostOptions.External"/> shares them.</summary>
     public static async Task<AgentHost> CreateAsync(AgentHostOptions options, CancellationToken cancellationToken)
     {
@@ -188,7 +191,9 @@ public sealed class AgentHost : IAsyncDisposable
         {
             _ownedExternal = await ExternalExpertSources.DiscoverAsync(Config, BuiltInNames(modules), Options.StartMcpServers, cancellationToken).ConfigureAwait(false);
             external = _ownedExternal;
+            foreach (var problem in external.Plugins.FolderProblems) Options.Warn?.Invoke($"plugin folder skipped: {problem.Message}");
         }
+        External = external;
 
         Models = new ModelCache(new ModelCacheOptions
         {
