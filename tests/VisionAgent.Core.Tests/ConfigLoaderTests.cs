@@ -89,6 +89,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("images:\n  max_megapixels: big\n", 2, "images.max_megapixels expects a number, got 'big'")]
     [InlineData("images: {max_width: wide}\n", 1, "images.max_width expects a whole number, got 'wide'")]
     [InlineData("experts:\n  ocr:\n    enabled: sometimes\n", 3, "experts.ocr.enabled expects true or false, got 'sometimes'")]
+    [InlineData("just some text\n", 1, "the file expects a section with the keys llm, agent, onnx, images, experts, plugins, mcp_servers, models_dir, got 'just some text'")]
     [InlineData("agent: 5\n", 1, "agent expects a section with the keys max_steps, timeout_seconds, mode, history_turns, got '5'")]
     [InlineData("agent:\n  max_steps: [1, 2]\n", 2, "agent.max_steps expects a whole number, got a list")]
     [InlineData("llm:\n  model: {name: x}\n", 2, "llm.model expects a value, got a section")]

@@ -12,6 +12,10 @@ public static class TypeNameLeaks
         "Double", "Boolean", "String[]", "PublicKeyToken", "Culture=neutral", "Exception",
     ];
 
-    /// <summary>The first type-name marker in <paramref name="text"/>, or null when it reads as plain words.</summary>
-    public static string? Find(string text) => Markers.FirstOrDefault(m => text.Contains(m, StringComparison.Ordinal));
+    /// <summary>
+    /// The first type-name marker in <paramref name="text"/>, or null when it reads as plain words; a marker that
+    /// the user's own <paramref name="input"/> holds may be an echo of it and does not count.
+    /// </summary>
+    public static string? Find(string text, string input = "") =>
+        Markers.FirstOrDefault(m => text.Contains(m, StringComparison.Ordinal) && !input.Contains(m, StringComparison.Ordinal));
 }

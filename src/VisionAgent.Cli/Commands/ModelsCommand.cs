@@ -2,6 +2,7 @@ using VisionAgent.ModelStore;
 using System.CommandLine;
 using Spectre.Console;
 using VisionAgent.Abstractions;
+using VisionAgent.Cli.Completion;
 using VisionAgent.Cli.Rendering;
 
 namespace VisionAgent.Cli.Commands;
@@ -11,12 +12,13 @@ public static class ModelsCommand
 {
     public static readonly Option<bool> Json = new("--json") { Description = "Print JSON" };
     public static readonly Argument<string[]> Experts = new("expert") { Description = "Experts (default: all)", Arity = ArgumentArity.ZeroOrMore };
-    public static readonly Option<string?> Group = new("--group") { Description = "Only the files of one optional backend (for example mobilesam)" };
+    public static readonly Option<string?> Group = new("--group") { HelpName = "NAME", Description = "Only the files of one optional backend (for example mobilesam)" };
 
     public static Command Create()
     {
         var list = new Command("list", "What each expert needs, what is present, sizes and licences") { Json };
         list.SetAction(ListAsync);
+        Experts.CompletionSources.Add(ExpertCompletions.ExpertsWithModels);
         var fetch = new Command("fetch", "Download experts' models (verified, atomic, idempotent)") { Experts, Group, Json };
         fetch.SetAction(FetchAsync);
         var verify = new Command("verify", "Check every present model against its checksum") { Json };

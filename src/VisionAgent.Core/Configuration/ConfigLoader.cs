@@ -150,7 +150,7 @@ internal sealed class ConfigOrigins(string source)
         if (_scalars.TryGetValue((line, error.Start.Column), out var scalar))
         {
             var tooLarge = error.InnerException is OverflowException ? " (too large)" : "";
-            return string.Create(CultureInfo.InvariantCulture, $"{Source}:{line}: {scalar.Key} expects {Expected(scalar.Schema)}, got '{QuotedText.Excerpt(scalar.Text)}'{tooLarge}");
+            return string.Create(CultureInfo.InvariantCulture, $"{Source}:{line}: {(scalar.Key.Length == 0 ? "the file" : scalar.Key)} expects {Expected(scalar.Schema)}, got '{QuotedText.Excerpt(scalar.Text)}'{tooLarge}");
         }
         if (error.InnerException is null && !string.IsNullOrWhiteSpace(error.Message) && !error.Message.Contains("Exception", StringComparison.Ordinal))
         {
