@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using System.Reflection;
 using VisionAgent.Abstractions;
@@ -25,6 +26,12 @@ public static class CliApp
         // word only when that is the root's name, which is the host executable's name when run through `dotnet`.
         if (root.Name != ProgramName) root.Aliases.Add(ProgramName);
         foreach (var option in root.Options.OfType<VersionOption>()) option.Action = new PrintVersionAction();
+        // "/?" and "/h" were offered by tab completion before every command; -h, -? and --help remain.
+        foreach (var option in root.Options.OfType<HelpOption>())
+        {
+            option.Aliases.Remove("/?");
+            option.Aliases.Remove("/h");
+        }
         foreach (var option in GlobalOptions.All) root.Options.Add(option);
         root.Subcommands.Add(AskCommand.Create());
         root.Subcommands.Add(ToolsCommand.Create());

@@ -116,7 +116,7 @@ public static class UsageErrors
 
     private static string? MissingRequiredOption(ParseResult parse, Command command)
     {
-        var missing = OptionsOf(command).FirstOrDefault(o => o.Required && parse.GetResult(o) is null);
+        var missing = OptionsOf(command).FirstOrDefault(o => o.Required && parse.GetResult(o) is not OptionResult { IdentifierToken: not null });
         return missing is null ? null : $"'{CommandPath(command)}' needs {missing.Name} {Expected(missing)}{DescriptionOf(missing.Description)}";
     }
 

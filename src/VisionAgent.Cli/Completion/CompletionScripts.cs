@@ -67,7 +67,8 @@ public static class CompletionScripts
             # The command's extent ends at its last word; a cursor after a trailing space lies beyond it.
             if ($line.Length -lt $position) { $line = $line.PadRight($position) }
             $program = $commandAst.CommandElements[0].Extent.Text
-            & $program "[suggest:$position]" $line 2>$null | ForEach-Object {
+            # The program offers every candidate that contains the word; keep those that start with it.
+            & $program "[suggest:$position]" $line 2>$null | Where-Object { $_.StartsWith($wordToComplete) } | ForEach-Object {
                 [System.Management.Automation.CompletionResult]::new($_, $_, 'ParameterValue', $_)
             }
         }

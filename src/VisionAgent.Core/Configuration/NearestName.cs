@@ -33,7 +33,7 @@ public static class NearestName
     public static string Hint(string typed, IEnumerable<string> known) =>
         Find(typed, known) is { } near ? $"; did you mean '{near}'?" : "";
 
-    private static int Allowed(int length) => length <= 3 ? 1 : length <= 7 ? 2 : 3;
+    private static int Allowed(int length) => length <= 4 ? 1 : length <= 8 ? 2 : 3;
 
     /// <summary>Edits between two words: insertions, deletions, substitutions and swaps of neighbours.</summary>
     private static int Distance(string a, string b)
