@@ -153,7 +153,7 @@ public sealed class CompletionAndVersionTests : IDisposable
     private static async Task<IReadOnlyList<string>> SuggestAsync(string line)
     {
         var (code, output, error) = await UsageErrorTests.RunAsync($"[suggest:{line.Length}]", line);
-        Assert.Equal(0, code);
+        Assert.True(code == 0, $"exit {code}: {error}");
         Assert.Equal("", error);
         return output.Split('\n', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
     }

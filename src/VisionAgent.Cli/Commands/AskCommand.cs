@@ -20,9 +20,11 @@ public static class AskCommand
     public static readonly Option<double?> Timeout = new("--timeout") { HelpName = "SECONDS", Description = "Wall-clock limit in seconds (default 300)" };
     public static readonly Argument<string> Question = new("question") { Description = "The question about the images" };
 
+    // Once per process: the symbols are shared by every command tree built (tests build many, in parallel).
+    static AskCommand() => Mode.AcceptOnlyFromAmong("react", "tools");
+
     public static Command Create()
     {
-        Mode.AcceptOnlyFromAmong("react", "tools");
         var command = new Command("ask", "Ask one question about images and print the agent's thoughts, actions, observations and answer")
         {
             Images, Json, MaxSteps, Mode, Timeout, Question,

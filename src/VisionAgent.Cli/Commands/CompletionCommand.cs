@@ -8,9 +8,11 @@ public static class CompletionCommand
 {
     public static readonly Argument<string> Shell = new("shell") { Description = "The shell: bash, zsh or pwsh" };
 
+    // Once per process: the symbols are shared by every command tree built (tests build many, in parallel).
+    static CompletionCommand() => Shell.AcceptOnlyFromAmong([.. CompletionScripts.Shells]);
+
     public static Command Create()
     {
-        Shell.AcceptOnlyFromAmong([.. CompletionScripts.Shells]);
         var command = new Command("completion", "Print a script that turns on tab completion (source <(visionagent completion bash), or zsh, or pwsh)") { Shell };
         command.SetAction(parse =>
         {

@@ -14,11 +14,13 @@ public static class ModelsCommand
     public static readonly Argument<string[]> Experts = new("expert") { Description = "Experts (default: all)", Arity = ArgumentArity.ZeroOrMore };
     public static readonly Option<string?> Group = new("--group") { HelpName = "NAME", Description = "Only the files of one optional backend (for example mobilesam)" };
 
+    // Once per process: the symbols are shared by every command tree built (tests build many, in parallel).
+    static ModelsCommand() => Experts.CompletionSources.Add(ExpertCompletions.ExpertsWithModels);
+
     public static Command Create()
     {
         var list = new Command("list", "What each expert needs, what is present, sizes and licences") { Json };
         list.SetAction(ListAsync);
-        Experts.CompletionSources.Add(ExpertCompletions.ExpertsWithModels);
         var fetch = new Command("fetch", "Download experts' models (verified, atomic, idempotent)") { Experts, Group, Json };
         fetch.SetAction(FetchAsync);
         var verify = new Command("verify", "Check every present model against its checksum") { Json };

@@ -18,9 +18,11 @@ public static class ToolCommand
     public static readonly Option<string[]> Models = new("--model", "-m") { HelpName = "PATH|NAME=PATH", Description = "Model file: PATH for single-file experts, name=PATH otherwise (repeatable)" };
     public static readonly Option<bool> Json = new("--json") { Description = "Print the full structured result as JSON" };
 
+    // Once per process: the symbols are shared by every command tree built (tests build many, in parallel).
+    static ToolCommand() => Name.CompletionSources.Add(ExpertCompletions.ToolNames);
+
     public static Command Create()
     {
-        Name.CompletionSources.Add(ExpertCompletions.ToolNames);
         var command = new Command("tool", "Run one expert directly, without an LLM") { Name, Images, Args, Models, Json };
         command.SetAction(RunAsync);
         return command;
