@@ -164,9 +164,9 @@ public static class UsageErrors
         }
     }
 
-    /// <summary>"-x", "--name", "--name=value"; a negative number is a value, not an option.</summary>
+    /// <summary>"-x", "--name", "--name=value"; a negative number or words with spaces ("-what is this?") are values.</summary>
     private static bool LooksLikeOption(string token) =>
-        token.Length > 1 && token[0] == '-' && !char.IsAsciiDigit(token[1]) && token[1] != '.' && token != "--";
+        token.Length > 1 && token[0] == '-' && !char.IsAsciiDigit(token[1]) && token[1] != '.' && token != "--" && !token.Any(char.IsWhiteSpace);
 
     /// <summary>The command as typed after the program name ("eval merge"), or "visionagent" for the root.</summary>
     public static string CommandPath(Command command)

@@ -107,6 +107,7 @@ public sealed class UsageErrorTests
 
     [Theory]
     [InlineData("ask", "--", "-x")]
+    [InlineData("ask", "-what is in this picture?")]
     [InlineData("eval", "x", "--min-pass", "-1")]
     [InlineData("ask", "--timeout", "-5", "q")]
     [InlineData("tool", "edit", "--arg", "-x=1")]
