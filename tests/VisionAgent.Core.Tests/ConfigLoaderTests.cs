@@ -1,5 +1,6 @@
 using VisionAgent.Abstractions;
 using VisionAgent.Core.Configuration;
+using VisionAgent.Testing;
 
 namespace VisionAgent.Core.Tests;
 
@@ -74,6 +75,7 @@ public sealed class ConfigLoaderTests : IDisposable
     [InlineData("agent:\n  history_turns: -1\n", 2, "agent.history_turns", "allowed: 0 to 1,000")]
     [InlineData("onnx:\n  threads: -2\n", 2, "onnx.threads", "allowed: 0 to 1,024")]
     [InlineData("agent:\n  mode: plan\n", 2, "agent.mode", "'plan' is not allowed; allowed: react, tools")]
+    [InlineData("agent:\n  mode: tool\n", 2, "agent.mode", "'tool' is not allowed; did you mean 'tools'?; allowed: react, tools")]
     [InlineData("onnx:\n  device: tpu\n", 2, "onnx.device", "allowed: cpu, cuda")]
     [InlineData("llm:\n  endpoint: ftp://x\n", 2, "llm.endpoint", "is not an http(s) URL")]
     [InlineData("plugins: [\"a\\0b\"]\n", 1, "plugins[0]", "contains a NUL character")]
@@ -91,20 +93,39 @@ public sealed class ConfigLoaderTests : IDisposable
     }
 
     [Theory]
-    [InlineData("llm:\n  max_retries: 99999999999\n", 2, "llm.max_retries")]
-    [InlineData("llm:\n  max_tokens: lots\n", 2, "llm.max_tokens")]
-    public void Unreadable_value_names_the_line_and_key(string yaml, int line, string key)
+    [InlineData("llm:\n  max_retries: 99999999999\n", 2, "llm.max_retries expects a whole number, got '99999999999' (too large)")]
+    [InlineData("llm:\n  max_tokens: lots\n", 2, "llm.max_tokens expects a whole number, got 'lots'")]
+    [InlineData("agent:\n  mode: react\n  max_steps: ten\n", 3, "agent.max_steps expects a whole number, got 'ten'")]
+    [InlineData("agent:\n  max_steps: 2.5\n", 2, "agent.max_steps expects a whole number, got '2.5'")]
+    [InlineData("llm:\n  temperature: warm\n", 2, "llm.temperature expects a number, got 'warm'")]
+    [InlineData("llm:\n  vision: maybe\n", 2, "llm.vision expects true or false, got 'maybe'")]
+    [InlineData("onnx:\n  cache_optimized: 2\n", 2, "onnx.cache_optimized expects true or false, got '2'")]
+    [InlineData("images:\n  max_megapixels: big\n", 2, "images.max_megapixels expects a number, got 'big'")]
+    [InlineData("images: {max_width: wide}\n", 1, "images.max_width expects a whole number, got 'wide'")]
+    [InlineData("experts:\n  ocr:\n    enabled: sometimes\n", 3, "experts.ocr.enabled expects true or false, got 'sometimes'")]
+    [InlineData("just some text\n", 1, "the file expects a section with the keys llm, agent, onnx, images, experts, plugins, mcp_servers, models_dir, got 'just some text'")]
+    [InlineData("agent: 5\n", 1, "agent expects a section with the keys max_steps, timeout_seconds, mode, history_turns, got '5'")]
+    [InlineData("agent:\n  max_steps: [1, 2]\n", 2, "agent.max_steps expects a whole number, got a list")]
+    [InlineData("llm:\n  model: {name: x}\n", 2, "llm.model expects a value, got a section")]
+    [InlineData("plugins: extra\n", 1, "plugins expects a list, got 'extra'")]
+    [InlineData("plugins: {a: b}\n", 1, "plugins expects a list, got a section")]
+    [InlineData("experts: [ocr]\n", 1, "experts expects a section of name: value entries, got a list")]
+    [InlineData("experts:\n  ocr:\n    settings: [a]\n", 3, "experts.ocr.settings expects a section of name: value entries, got a list")]
+    [InlineData("mcp_servers:\n  fs:\n    command: npx\n    args: -y\n", 4, "mcp_servers.fs.args expects a list, got '-y'")]
+    public void Value_of_the_wrong_kind_names_the_line_key_and_expected_kind_in_plain_words(string yaml, int line, string message)
     {
         var error = Refused(yaml);
 
-        Assert.Contains($".yaml:{line}: invalid configuration: {key}", error.Message, StringComparison.Ordinal);
+        Assert.EndsWith($".yaml:{line}: {message}", error.Message, StringComparison.Ordinal);
+        Assert.Null(TypeNameLeaks.Find(error.Message));
     }
 
     [Theory]
     [InlineData("images:\n  memory_limit_megabytes: 512\n", 2, "images.memory_limit_megabytes is not a known key; allowed under images: max_width, max_height, max_megapixels, memory_limit_mb")]
-    [InlineData("llm:\n  model: m\nagnet:\n  max_steps: 3\n", 3, "agnet is not a known key; allowed: llm, agent, onnx, images, experts, plugins, mcp_servers, models_dir")]
-    [InlineData("experts:\n  ocr:\n    enabled: true\n    modles: {det: x}\n", 4, "experts.ocr.modles is not a known key; allowed under experts.ocr: models, settings, enabled")]
-    [InlineData("mcp_servers:\n  fs:\n    command: npx\n    argv: [x]\n", 4, "mcp_servers.fs.argv is not a known key; allowed under mcp_servers.fs: command, args, env")]
+    [InlineData("llm:\n  model: m\nagnet:\n  max_steps: 3\n", 3, "agnet is not a known key; did you mean 'agent'?; allowed: llm, agent, onnx, images, experts, plugins, mcp_servers, models_dir")]
+    [InlineData("experts:\n  ocr:\n    enabled: true\n    modles: {det: x}\n", 4, "experts.ocr.modles is not a known key; did you mean 'models'?; allowed under experts.ocr: models, settings, enabled")]
+    [InlineData("mcp_servers:\n  fs:\n    command: npx\n    argv: [x]\n", 4, "mcp_servers.fs.argv is not a known key; did you mean 'args'?; allowed under mcp_servers.fs: command, args, env")]
+    [InlineData("agent:\n  maxsteps: 3\n", 2, "agent.maxsteps is not a known key; did you mean 'max_steps'?; allowed under agent: max_steps, timeout_seconds, mode, history_turns")]
     public void Unknown_key_names_the_line_and_the_keys_allowed_there(string yaml, int line, string message)
     {
         var error = Refused(yaml);

@@ -9,7 +9,8 @@ namespace VisionAgent.Evaluation.Tests;
 
 /// <summary>
 /// Seeded mutations of valid configuration and task files through the real loaders: each one loads, or is refused
-/// with a <see cref="BadInputException"/> (exit 3) whose every line names the file and a line number. Any other
+/// with a <see cref="BadInputException"/> (exit 3) whose every line names the file and a line number and no .NET
+/// type. Any other
 /// exception fails the test with the input that caused it.
 /// </summary>
 public sealed class ConfigAndTaskFileFuzzTests(ITestOutputHelper output) : IDisposable
@@ -127,6 +128,9 @@ public sealed class ConfigAndTaskFileFuzzTests(ITestOutputHelper output) : IDisp
         {
             Assert.True(linePattern.IsMatch(line), $"no file:line in '{line}' for input:\n{input}");
             Assert.DoesNotContain("   at ", line, StringComparison.Ordinal);
+            // What was expected is said in plain words, never as a .NET type name.
+            var leak = TypeNameLeaks.Find(line[path.Length..], input);
+            Assert.True(leak is null, $"'{leak}' in '{line}' for input:\n{input}");
         }
     }
 }

@@ -13,16 +13,18 @@ namespace VisionAgent.Cli.Commands;
 /// <summary><c>visionagent ask [--image PATH]... [--json] [--max-steps N] [--mode react|tools] QUESTION</c></summary>
 public static class AskCommand
 {
-    public static readonly Option<string[]> Images = new("--image", "-i") { Description = "An image to ask about (repeatable); it becomes img1, img2, ...", AllowMultipleArgumentsPerToken = false };
+    public static readonly Option<string[]> Images = new("--image", "-i") { HelpName = "PATH", Description = "An image to ask about (repeatable); it becomes img1, img2, ...", AllowMultipleArgumentsPerToken = false };
     public static readonly Option<bool> Json = new("--json") { Description = "Print only a JSON document with the status, answer, steps and images" };
-    public static readonly Option<int?> MaxSteps = new("--max-steps") { Description = "Most steps before giving up; each action the model asks for is one (default 8)" };
+    public static readonly Option<int?> MaxSteps = new("--max-steps") { HelpName = "N", Description = "Most steps before giving up; each action the model asks for is one (default 8)" };
     public static readonly Option<string?> Mode = new("--mode") { Description = "react (text protocol, default) or tools (native function calling)" };
-    public static readonly Option<double?> Timeout = new("--timeout") { Description = "Wall-clock limit in seconds (default 300)" };
+    public static readonly Option<double?> Timeout = new("--timeout") { HelpName = "SECONDS", Description = "Wall-clock limit in seconds (default 300)" };
     public static readonly Argument<string> Question = new("question") { Description = "The question about the images" };
+
+    // Once per process: the symbols are shared by every command tree built (tests build many, in parallel).
+    static AskCommand() => Mode.AcceptOnlyFromAmong("react", "tools");
 
     public static Command Create()
     {
-        Mode.AcceptOnlyFromAmong("react", "tools");
         var command = new Command("ask", "Ask one question about images and print the agent's thoughts, actions, observations and answer")
         {
             Images, Json, MaxSteps, Mode, Timeout, Question,

@@ -11,14 +11,16 @@ namespace VisionAgent.Cli.Commands;
 /// <summary><c>visionagent chat [--image PATH]...</c>: an interactive session with memory and slash commands.</summary>
 public static class ChatCommand
 {
-    public static readonly Option<string[]> Images = new("--image", "-i") { Description = "An image to start with (repeatable); it becomes img1, img2, ...", AllowMultipleArgumentsPerToken = false };
+    public static readonly Option<string[]> Images = new("--image", "-i") { HelpName = "PATH", Description = "An image to start with (repeatable); it becomes img1, img2, ...", AllowMultipleArgumentsPerToken = false };
     public static readonly Option<string?> Mode = new("--mode") { Description = "react (text protocol, default) or tools (native function calling)" };
-    public static readonly Option<int?> MaxSteps = new("--max-steps") { Description = "Most steps per turn; each action the model asks for is one (default 8)" };
+    public static readonly Option<int?> MaxSteps = new("--max-steps") { HelpName = "N", Description = "Most steps per turn; each action the model asks for is one (default 8)" };
+
+    // Once per process: the symbols are shared by every command tree built (tests build many, in parallel).
+    static ChatCommand() => Mode.AcceptOnlyFromAmong("react", "tools");
 
     /// <param name="input">Where lines come from (standard input when null), so tests can drive a session.</param>
     public static Command Create(TextReader? input = null)
     {
-        Mode.AcceptOnlyFromAmong("react", "tools");
         var command = new Command("chat", "Talk with the agent about images: memory across turns, /image, /images, /tools, /trace, /save, /reset, /help, /exit")
         {
             Images, Mode, MaxSteps,

@@ -22,14 +22,14 @@ namespace VisionAgent.Cli.Commands;
 public static class EvalCommand
 {
     public static readonly Argument<string[]> Paths = new("paths") { Description = "Task files or folders of them (*.yaml, searched recursively)", Arity = ArgumentArity.OneOrMore };
-    public static readonly Option<int> Jobs = new("--jobs", "-j") { Description = "Tasks run at once (default 1)", DefaultValueFactory = _ => 1 };
-    public static readonly Option<string?> Report = new("--report") { Description = "Folder for report.json, report.md, junit.xml and report.html" };
-    public static readonly Option<string[]> Filter = new("--filter") { Description = "Run only tasks whose id or file contains TEXT, or that carry tag:X (repeatable; all must match)" };
-    public static readonly Option<double> MinPass = new("--min-pass") { Description = "Pass rate the suite must reach, 0..1 (default 1: every task)", DefaultValueFactory = _ => 1.0 };
-    public static readonly Option<string?> Record = new("--record") { Description = "Write one cassette per task (LLM and expert calls) into this folder" };
-    public static readonly Option<string?> Replay = new("--replay") { Description = "Re-run from the cassettes in this folder with no LLM" };
+    public static readonly Option<int> Jobs = new("--jobs", "-j") { HelpName = "N", Description = "Tasks run at once (default 1)", DefaultValueFactory = _ => 1 };
+    public static readonly Option<string?> Report = new("--report") { HelpName = "DIR", Description = "Folder for report.json, report.md, junit.xml and report.html" };
+    public static readonly Option<string[]> Filter = new("--filter") { HelpName = "TEXT|tag:X", Description = "Run only tasks whose id or file contains TEXT, or that carry tag:X (repeatable; all must match)" };
+    public static readonly Option<double> MinPass = new("--min-pass") { HelpName = "R", Description = "Pass rate the suite must reach, 0..1 (default 1: every task)", DefaultValueFactory = _ => 1.0 };
+    public static readonly Option<string?> Record = new("--record") { HelpName = "DIR", Description = "Write one cassette per task (LLM and expert calls) into this folder" };
+    public static readonly Option<string?> Replay = new("--replay") { HelpName = "DIR", Description = "Re-run from the cassettes in this folder with no LLM" };
     public static readonly Option<bool> FrozenExperts = new("--frozen-experts") { Description = "With --replay: answer expert calls from the cassettes too (no models run)" };
-    public static readonly Option<string?> Shard = new("--shard") { Description = "Run shard K of N (K/N): the tasks whose id hashes to K; shards 1/N..N/N together run every task once" };
+    public static readonly Option<string?> Shard = new("--shard") { HelpName = "K/N", Description = "Run shard K of N (K/N): the tasks whose id hashes to K; shards 1/N..N/N together run every task once" };
 
     public static Command Create()
     {
@@ -72,8 +72,8 @@ public static class EvalCommand
     private static Command CreateMerge()
     {
         var reports = new Argument<string[]>("reports") { Description = "Shard reports (report.json files or their folders)", Arity = ArgumentArity.OneOrMore };
-        var output = new Option<string>("--report") { Description = "Folder for the merged report.json, report.md, junit.xml and report.html", Required = true };
-        var minPass = new Option<double?>("--min-pass") { Description = "Pass rate the merged suite must reach, 0..1 (default: the shards' own)" };
+        var output = new Option<string>("--report") { HelpName = "DIR", Description = "Folder for the merged report.json, report.md, junit.xml and report.html", Required = true };
+        var minPass = new Option<double?>("--min-pass") { HelpName = "R", Description = "Pass rate the merged suite must reach, 0..1 (default: the shards' own)" };
         var merge = new Command("merge", "Combine shard reports into one report with the summary recomputed") { reports, output, minPass };
         merge.SetAction(async (parse, cancellationToken) =>
         {

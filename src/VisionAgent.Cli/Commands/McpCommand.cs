@@ -1,5 +1,4 @@
 using System.CommandLine;
-using System.Reflection;
 using VisionAgent.ExternalExperts.Mcp;
 
 namespace VisionAgent.Cli.Commands;
@@ -18,8 +17,7 @@ public static class McpCommand
     {
         // Configured MCP servers are not started here: one of them may be this very command.
         await using var cli = await CliHost.CreateAsync(parse, cancellationToken, startMcpServers: false);
-        var version = typeof(McpCommand).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
-        await new McpToolServer(cli.Host.Registry, cli.Host.Invoker, cli.Host.Images).RunStdioAsync(version.Split('+')[0], cancellationToken);
+        await new McpToolServer(cli.Host.Registry, cli.Host.Invoker, cli.Host.Images).RunStdioAsync(CliApp.Version.Split('+')[0], cancellationToken);
         return 0;
     }
 }

@@ -2,6 +2,7 @@ using VisionAgent.ModelStore;
 using System.CommandLine;
 using Spectre.Console;
 using VisionAgent.Abstractions;
+using VisionAgent.Cli.Completion;
 using VisionAgent.Cli.Rendering;
 
 namespace VisionAgent.Cli.Commands;
@@ -11,7 +12,10 @@ public static class ModelsCommand
 {
     public static readonly Option<bool> Json = new("--json") { Description = "Print JSON" };
     public static readonly Argument<string[]> Experts = new("expert") { Description = "Experts (default: all)", Arity = ArgumentArity.ZeroOrMore };
-    public static readonly Option<string?> Group = new("--group") { Description = "Only the files of one optional backend (for example mobilesam)" };
+    public static readonly Option<string?> Group = new("--group") { HelpName = "NAME", Description = "Only the files of one optional backend (for example mobilesam)" };
+
+    // Once per process: the symbols are shared by every command tree built (tests build many, in parallel).
+    static ModelsCommand() => Experts.CompletionSources.Add(ExpertCompletions.ExpertsWithModels);
 
     public static Command Create()
     {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using VisionAgent.Abstractions;
+using VisionAgent.Cli.Completion;
 using VisionAgent.Cli.Rendering;
 using VisionAgent.Core.Agent;
 using VisionAgent.Core.Experts;
@@ -12,10 +13,13 @@ namespace VisionAgent.Cli.Commands;
 public static class ToolCommand
 {
     public static readonly Argument<string> Name = new("name") { Description = "The tool (see visionagent tools), e.g. ocr or edit.background" };
-    public static readonly Option<string[]> Images = new("--image", "-i") { Description = "Input image (repeatable): img1, img2, ..." };
-    public static readonly Option<string[]> Args = new("--arg", "-a") { Description = "Argument key=value (repeatable); op=NAME picks the function of a multi-function expert" };
-    public static readonly Option<string[]> Models = new("--model", "-m") { Description = "Model file: PATH for single-file experts, name=PATH otherwise (repeatable)" };
+    public static readonly Option<string[]> Images = new("--image", "-i") { HelpName = "PATH", Description = "Input image (repeatable): img1, img2, ..." };
+    public static readonly Option<string[]> Args = new("--arg", "-a") { HelpName = "KEY=VALUE", Description = "Argument key=value (repeatable); op=NAME picks the function of a multi-function expert" };
+    public static readonly Option<string[]> Models = new("--model", "-m") { HelpName = "PATH|NAME=PATH", Description = "Model file: PATH for single-file experts, name=PATH otherwise (repeatable)" };
     public static readonly Option<bool> Json = new("--json") { Description = "Print the full structured result as JSON" };
+
+    // Once per process: the symbols are shared by every command tree built (tests build many, in parallel).
+    static ToolCommand() => Name.CompletionSources.Add(ExpertCompletions.ToolNames);
 
     public static Command Create()
     {

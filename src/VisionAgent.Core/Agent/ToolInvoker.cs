@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.SemanticKernel;
 using VisionAgent.Abstractions;
+using VisionAgent.Core.Configuration;
 using VisionAgent.Core.Experts;
 
 namespace VisionAgent.Core.Agent;
@@ -131,6 +132,9 @@ public sealed partial class ToolInvoker(ExpertRegistry registry, IImageStore ima
             cancellationToken.ThrowIfCancellationRequested();
             if (LooksLikePathOrUrl(value))
                 return (mapped, $"Argument '{key}' of {tool.Name} looks like a file path or URL. Tools accept image handles only: {HandleList()}.");
+            // Said here in plain words: the conversion inside the kernel would name the .NET type instead.
+            if (parameters.First(p => p.Name == key).ParameterType is { } type && !ValueKinds.IsReadable(value.Trim(), type))
+                return (mapped, $"Argument '{key}' of {tool.Name} expects {ValueKinds.Describe(type)}, got '{QuotedText.Excerpt(value)}'.");
         }
 
         var unknown = ignored.Count == 0 ? "" : $"{tool.Name} has no argument {string.Join(", ", ignored.Take(8).Select(i => $"'{QuotedText.Excerpt(i)}'"))}. ";

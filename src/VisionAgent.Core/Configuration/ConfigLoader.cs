@@ -71,9 +71,7 @@ public static class ConfigLoader
         }
         catch (YamlException ex)
         {
-            var detail = (ex.InnerException?.Message ?? ex.Message).Split('\n')[0];
-            var key = origins.KeyAt(ex.Start.Line) is { } k ? $"{k}: " : "";
-            throw new BadInputException($"{source}:{ex.Start.Line}: invalid configuration: {key}{detail}", ex);
+            throw new BadInputException(origins.Unreadable(ex), ex);
         }
         ConfigValidator.CheckStructure(config, origins);
         return (config, origins);
@@ -113,6 +111,8 @@ internal sealed class ConfigOrigins(string source)
 {
     private readonly Dictionary<string, string> _origins = new(StringComparer.Ordinal);
     private readonly SortedDictionary<long, string> _keysByLine = [];
+    private readonly Dictionary<(long Line, long Column), (string Key, Type Schema, string Text)> _scalars = [];
+    private readonly Dictionary<string, Type> _schemas = new(StringComparer.Ordinal);
 
     public string Source { get; } = source;
 
@@ -139,6 +139,37 @@ internal sealed class ConfigOrigins(string source)
     /// <summary>The last key that starts on or before <paramref name="line"/>, to name the key of a parse error.</summary>
     public string? KeyAt(long line) => _keysByLine.LastOrDefault(k => k.Key <= line).Value;
 
+    /// <summary>
+    /// The one-line message for a value the deserializer could not read: the key and what it expects in plain
+    /// words, from the declared type of the key at the error's position (never the deserializer's own wording,
+    /// which names .NET types).
+    /// </summary>
+    public string Unreadable(YamlException error)
+    {
+        var line = error.Start.Line;
+        if (_scalars.TryGetValue((line, error.Start.Column), out var scalar))
+        {
+            var tooLarge = error.InnerException is OverflowException ? " (too large)" : "";
+            return string.Create(CultureInfo.InvariantCulture, $"{Source}:{line}: {(scalar.Key.Length == 0 ? "the file" : scalar.Key)} expects {Expected(scalar.Schema)}, got '{QuotedText.Excerpt(scalar.Text)}'{tooLarge}");
+        }
+        if (error.InnerException is null && !string.IsNullOrWhiteSpace(error.Message) && !error.Message.Contains("Exception", StringComparison.Ordinal))
+        {
+            // The reader's own structural complaints (a duplicate key, an unknown tag) are plain already.
+            return string.Create(CultureInfo.InvariantCulture, $"{Source}:{line}: {(KeyAt(line) is { } k ? k + ": " : "")}{FirstLine(error.Message)}");
+        }
+        var key = KeyAt(line);
+        var expected = key is not null && _schemas.TryGetValue(key, out var schema) ? $"; expected {Expected(schema)}" : "";
+        return string.Create(CultureInfo.InvariantCulture, $"{Source}:{line}: {key ?? "the value"} cannot be read here{expected}");
+    }
+
+    private static string FirstLine(string message)
+    {
+        var line = message.Split('\n')[0].Trim();
+        // The reader prefixes positions of its own, "(Line: 3, Col: 5, Idx: 20) - (...): "; the file:line says it.
+        var end = line.LastIndexOf("): ", StringComparison.Ordinal);
+        return QuotedText.Excerpt(line.StartsWith("(Line", StringComparison.Ordinal) && end > 0 ? line[(end + 3)..] : line, 200);
+    }
+
     /// <summary>Records every key of the file with its line, and refuses a key the configuration does not have, listing those it does.</summary>
     public static ConfigOrigins FromTree(YamlStream tree, string source)
     {
@@ -149,10 +180,15 @@ internal sealed class ConfigOrigins(string source)
 
     private void Walk(YamlNode node, string path, Type? schema)
     {
+        if (schema is not null && path.Length > 0)
+        {
+            _schemas.TryAdd(path, schema);
+            CheckShape(node, path, schema);
+        }
         switch (node)
         {
             case YamlMappingNode mapping:
-                var dictionaryValues = schema is { IsGenericType: true } d && d.GetGenericTypeDefinition() == typeof(Dictionary<,>) ? d.GetGenericArguments()[1] : null;
+                var dictionaryValues = schema is null ? null : ValueKinds.DictionaryValueType(schema);
                 var properties = dictionaryValues is null && schema is { IsClass: true } && schema != typeof(string) ? YamlProperties(schema) : null;
                 foreach (var (key, value) in mapping.Children)
                 {
@@ -163,13 +199,13 @@ internal sealed class ConfigOrigins(string source)
                     if (properties is not null && !properties.TryGetValue(name, out childSchema))
                     {
                         throw new BadInputException(string.Create(CultureInfo.InvariantCulture,
-                            $"{Source}:{key.Start.Line}: {QuotedText.Excerpt(child)} is not a known key; allowed{(path.Length == 0 ? "" : " under " + path)}: {string.Join(", ", properties.Keys)}"));
+                            $"{Source}:{key.Start.Line}: {QuotedText.Excerpt(child)} is not a known key{NearestName.Hint(name, properties.Keys)}; allowed{(path.Length == 0 ? "" : " under " + path)}: {string.Join(", ", properties.Keys)}"));
                     }
                     Walk(value, child, childSchema);
                 }
                 break;
             case YamlSequenceNode sequence:
-                var items = schema is { IsGenericType: true } l && l.GetGenericTypeDefinition() == typeof(List<>) ? l.GetGenericArguments()[0] : null;
+                var items = schema is null ? null : ValueKinds.ElementType(schema);
                 for (var i = 0; i < sequence.Children.Count; i++)
                 {
                     var child = string.Create(CultureInfo.InvariantCulture, $"{path}[{i}]");
@@ -177,8 +213,36 @@ internal sealed class ConfigOrigins(string source)
                     Walk(sequence.Children[i], child, items);
                 }
                 break;
+            case YamlScalarNode scalar when schema is not null:
+                _scalars.TryAdd((scalar.Start.Line, scalar.Start.Column), (path, schema, scalar.Value ?? ""));
+                break;
         }
     }
+
+    /// <summary>A section where one value belongs, or one value where a section or list belongs, named with what the key expects.</summary>
+    private void CheckShape(YamlNode node, string path, Type schema)
+    {
+        var scalarExpected = ValueKinds.IsScalar(schema);
+        var given = node switch
+        {
+            YamlMappingNode when scalarExpected || ValueKinds.ElementType(schema) is not null => "a section",
+            YamlSequenceNode when scalarExpected || ValueKinds.ElementType(schema) is null => "a list",
+            YamlScalarNode scalar when !scalarExpected && !IsNull(scalar) => $"'{QuotedText.Excerpt(scalar.Value ?? "")}'",
+            _ => null,
+        };
+        if (given is not null)
+            throw new BadInputException(string.Create(CultureInfo.InvariantCulture, $"{Source}:{node.Start.Line}: {path} expects {Expected(schema)}, got {given}"));
+    }
+
+    /// <summary>What a key expects, in plain words; a section lists its keys.</summary>
+    private static string Expected(Type schema) =>
+        schema.IsClass && !ValueKinds.IsScalar(schema) && ValueKinds.ElementType(schema) is null && ValueKinds.DictionaryValueType(schema) is null
+            ? $"a section with the keys {string.Join(", ", YamlProperties(schema).Keys)}"
+            : ValueKinds.Describe(schema);
+
+    /// <summary>An empty value (nothing, <c>~</c>, <c>null</c>): the structure check names those as empty.</summary>
+    private static bool IsNull(YamlScalarNode scalar) =>
+        scalar.Style == YamlDotNet.Core.ScalarStyle.Plain && scalar.Value is null or "" or "~" or "null" or "Null" or "NULL";
 
     /// <summary>A configuration class's keys as the file spells them, in declaration order, with their types.</summary>
     private static Dictionary<string, Type> YamlProperties(Type type)

@@ -130,7 +130,7 @@ internal static class ConfigValidator
     private static void OneOf(string value, string key, ConfigOrigins origins, params string[] allowed)
     {
         if (!allowed.Contains(value, StringComparer.Ordinal))
-            Fail(origins, key, $"'{QuotedText.Excerpt(value)}' is not allowed; allowed: {string.Join(", ", allowed)}");
+            Fail(origins, key, $"'{QuotedText.Excerpt(value)}' is not allowed{NearestName.Hint(value, allowed)}; allowed: {string.Join(", ", allowed)}");
     }
 
     private static void Fail(ConfigOrigins origins, string key, string problem) =>
