@@ -35,13 +35,15 @@ public static class DerivedModelFiles
         var derived = PathFor(modelPath, model, cacheFolder);
         if (File.Exists(derived)) return Load(derived, createOptions);
 
-        var bytes = File.ReadAllBytes(modelPath);
-        if (model.WidenFloat16) bytes = Float16Widening.Widen(bytes) ?? bytes;
         var folder = Path.GetDirectoryName(derived)!;
-        var temporary = Path.Combine(folder, $".{Path.GetFileName(derived)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var temporary = TemporaryName(folder, derived, "tmp");
+        var widened = TemporaryName(folder, derived, "fp32");
         try
         {
             Directory.CreateDirectory(folder);
+            // The widened copy goes to disk as it is made and the runtime reads it from there: the first call holds
+            // neither model in managed memory.
+            var source = model.WidenFloat16 && WidenToFile(modelPath, widened) ? widened : modelPath;
             if (model.CacheOptimized)
             {
                 using var saving = createOptions();
@@ -49,28 +51,44 @@ public static class DerivedModelFiles
                 if (saving.GraphOptimizationLevel > GraphOptimizationLevel.ORT_ENABLE_EXTENDED)
                     saving.GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_EXTENDED;
                 saving.OptimizedModelFilePath = temporary;
-                using (new InferenceSession(bytes, saving)) { }
+                using (new InferenceSession(source, saving)) { }
+            }
+            else if (source == widened)
+            {
+                File.Move(widened, temporary);
             }
             else
             {
-                File.WriteAllBytes(temporary, bytes);
+                File.Copy(source, temporary);
             }
-            bytes = [];
             MoveIntoPlace(temporary, derived);
             return Load(derived, createOptions);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             warn?.Invoke($"cannot keep the optimised copy of {Path.GetFileName(modelPath)} in {folder} ({ex.Message.Split('\n')[0]}); building it in memory each time");
-            if (bytes.Length == 0) bytes = WidenedOrSource(modelPath, model);
+            var bytes = File.ReadAllBytes(modelPath);
+            if (model.WidenFloat16) bytes = Float16Widening.Widen(bytes) ?? bytes;
             using var options = createOptions();
             return new InferenceSession(bytes, options);
         }
         finally
         {
             DeleteQuietly(temporary);
+            DeleteQuietly(widened);
         }
     }
+
+    /// <summary>Writes the float32 form of <paramref name="modelPath"/> to <paramref name="destination"/>; false when it holds no float16.</summary>
+    private static bool WidenToFile(string modelPath, string destination)
+    {
+        using var input = new FileStream(modelPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        using var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+        return Float16Widening.Widen(input, output, CancellationToken.None).Changed;
+    }
+
+    private static string TemporaryName(string folder, string derived, string purpose) =>
+        Path.Combine(folder, $".{Path.GetFileName(derived)}.{Environment.ProcessId}.{Guid.NewGuid():N}.{purpose}.tmp");
 
     private static void DeleteQuietly(string path)
     {
@@ -82,12 +100,6 @@ public static class DerivedModelFiles
         {
             // A leftover temporary file is harmless: its name is never loaded.
         }
-    }
-
-    private static byte[] WidenedOrSource(string modelPath, OnnxModelOptions model)
-    {
-        var bytes = File.ReadAllBytes(modelPath);
-        return model.WidenFloat16 ? Float16Widening.Widen(bytes) ?? bytes : bytes;
     }
 
     private static InferenceSession Load(string path, Func<SessionOptions> createOptions)

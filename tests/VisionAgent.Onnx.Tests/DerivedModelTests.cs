@@ -44,6 +44,51 @@ public sealed class DerivedModelTests : IDisposable
     }
 
     [Fact]
+    public void Streamed_widening_holds_one_tensor_at_a_time_and_computes_the_same()
+    {
+        // y = x * w0 + w1 + ... + w23: 24 float16 tensors of 512 KB each, 12 MB of weights in all.
+        const int Tensors = 24, Values = 256 * 1024;
+        var model = new TinyOnnxModel("many").FloatInput("x", Values).FloatOutput("y", Values)
+            .Node("Cast", ["x"], ["acc0"], ("to", Float16));
+        for (var i = 0; i < Tensors; i++)
+        {
+            var weights = Enumerable.Range(0, Values).Select(v => ((v + i) % 97 - 48) / 64f).ToArray();
+            model.Float16Initializer($"w{i}", weights, Values)
+                .Node(i == 0 ? "Mul" : "Add", [$"acc{i}", $"w{i}"], [$"acc{i + 1}"]);
+        }
+        var path = model.Node("Cast", [$"acc{Tensors}"], ["y"], ("to", Float32)).Save(_host.PathFor("many.onnx"));
+        var widenedPath = _host.PathFor("many.fp32.onnx");
+
+        Float16WideningResult result;
+        using (var source = File.OpenRead(path))
+        using (var destination = File.Create(widenedPath))
+            result = Float16Widening.Widen(source, destination, CancellationToken.None);
+
+        Assert.True(result.Changed);
+        Assert.Equal(new FileInfo(widenedPath).Length, result.WrittenBytes);
+        // One tensor as read (512 KB) and as widened (1 MB), never the 12 MB of weights or the 24 MB they become.
+        Assert.InRange(result.PeakHeldBytes, 3 * Values * 2, (3 * Values * 2) + 4096);
+        Assert.Equal(Float16Widening.Widen(File.ReadAllBytes(path)), File.ReadAllBytes(widenedPath));
+        var graph = ModelProto.Parser.ParseFrom(File.ReadAllBytes(widenedPath)).Graph;
+        Assert.Equal(Tensors, graph.Initializer.Count);
+        Assert.All(graph.Initializer, t => Assert.Equal((int)Float32, t.DataType));
+        var input = Enumerable.Range(0, Values).Select(v => (v % 13) / 8f).ToArray();
+        using var original = new InferenceSession(path);
+        using var wide = new InferenceSession(widenedPath);
+        Assert.Equal(Run(original, input), Run(wide, input));
+    }
+
+    [Fact]
+    public void Truncated_model_is_refused_with_a_clear_error()
+    {
+        var bytes = File.ReadAllBytes(HalfModel("truncated.onnx"));
+
+        var error = Assert.Throws<InvalidDataException>(() => Float16Widening.Widen(bytes[..^7]));
+
+        Assert.Contains("truncated", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Float32_model_is_left_alone()
     {
         var path = new TinyOnnxModel().FloatInput("x", 1).FloatOutput("y", 1).Node("Identity", ["x"], ["y"]).Save(_host.PathFor("id.onnx"));
@@ -110,9 +155,11 @@ public sealed class DerivedModelTests : IDisposable
         Assert.Contains("demo.m_optimization", error.Message, StringComparison.Ordinal);
     }
 
-    private static float[] Run(InferenceSession session)
+    private static float[] Run(InferenceSession session) => Run(session, [1f, 2f, 3f], 1, 3);
+
+    private static float[] Run(InferenceSession session, float[] values, params long[] shape)
     {
-        using var input = OnnxTensors.FromArray(new[] { 1f, 2f, 3f }, 1, 3);
+        using var input = OnnxTensors.FromArray(values, shape.Length == 0 ? [values.Length] : shape);
         using var outputs = OnnxTensors.Run(session, new Dictionary<string, OrtValue> { ["x"] = input }, ["y"], CancellationToken.None);
         return outputs[0].GetTensorDataAsSpan<float>().ToArray();
     }
