@@ -140,6 +140,7 @@ public sealed class DerivedModelTests : IDisposable
             ["m_memory_arena"] = "false",
             ["m_widen_fp16"] = "true",
             ["m_threads"] = "2",
+            ["m_spinning"] = "false",
         });
 
         var options = OnnxModelOptions.FromSettings(context, "m_");
@@ -150,6 +151,8 @@ public sealed class DerivedModelTests : IDisposable
         Assert.True(options.WidenFloat16);
         Assert.False(options.CacheOptimized);
         Assert.Equal(2, options.Threads);
+        Assert.False(options.Spinning);
+        Assert.True(OnnxModelOptions.Default.Spinning);
         var bad = _host.CreateContext(manifest, new Dictionary<string, string> { ["m_optimization"] = "fastest" });
         var error = Assert.Throws<BadInputException>(() => OnnxModelOptions.FromSettings(bad, "m_"));
         Assert.Contains("demo.m_optimization", error.Message, StringComparison.Ordinal);
