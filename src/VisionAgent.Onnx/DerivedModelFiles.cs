@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using Microsoft.ML.OnnxRuntime;
 
 namespace VisionAgent.Onnx;
@@ -21,7 +23,7 @@ public static class DerivedModelFiles
     {
         var source = new FileInfo(modelPath);
         var key = string.Create(CultureInfo.InvariantCulture,
-            $"{source.Length:x}-{source.LastWriteTimeUtc.Ticks:x}.ort{OrtEnv.Instance().GetVersionString()}{(model.WidenFloat16 ? ".fp32" : "")}{(model.CacheOptimized ? ".opt" : "")}");
+            $"{source.Length:x}-{source.LastWriteTimeUtc.Ticks:x}.ort{OrtEnv.Instance().GetVersionString()}{(model.WidenFloat16 ? ".fp32" : "")}{(model.CacheOptimized ? ".opt" : "")}{(SavesLayout(model) ? $".{VectorWidth}" : "")}");
         return Path.Combine(folder ?? Path.Combine(source.DirectoryName ?? ".", FolderName), $"{Path.GetFileNameWithoutExtension(modelPath)}.{key}.onnx");
     }
 
@@ -47,11 +49,27 @@ public static class DerivedModelFiles
             if (model.CacheOptimized)
             {
                 using var saving = createOptions();
-                // Beyond extended, the layout transforms depend on this CPU's vector width: those are redone at every load.
-                if (saving.GraphOptimizationLevel > GraphOptimizationLevel.ORT_ENABLE_EXTENDED)
-                    saving.GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_EXTENDED;
+                // Beyond extended, the layout transforms depend on this CPU's vector width: unless the file name
+                // carries it, those are redone at every load.
+                var reduced = !SavesLayout(model) && saving.GraphOptimizationLevel > GraphOptimizationLevel.ORT_ENABLE_EXTENDED;
+                if (reduced) saving.GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_EXTENDED;
                 saving.OptimizedModelFilePath = temporary;
-                using (new InferenceSession(source, saving)) { }
+                var session = new InferenceSession(source, saving);
+                if (!reduced)
+                {
+                    // Saved at the level it runs at: this session is the one a load would give, without a second build.
+                    try
+                    {
+                        MoveIntoPlace(temporary, derived);
+                    }
+                    catch
+                    {
+                        session.Dispose();
+                        throw;
+                    }
+                    return session;
+                }
+                session.Dispose();
             }
             else if (source == widened)
             {
@@ -89,6 +107,13 @@ public static class DerivedModelFiles
 
     private static string TemporaryName(string folder, string derived, string purpose) =>
         Path.Combine(folder, $".{Path.GetFileName(derived)}.{Environment.ProcessId}.{Guid.NewGuid():N}.{purpose}.tmp");
+
+    private static bool SavesLayout(OnnxModelOptions model) =>
+        model.CacheOptimized && model.CacheLayout && model.Optimization > GraphOptimizationLevel.ORT_ENABLE_EXTENDED;
+
+    // The block size of the runtime's NCHWc layout follows the widest vectors the CPU has.
+    private static string VectorWidth =>
+        $"{RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant()}-{(Avx512F.IsSupported ? "v512" : Avx.IsSupported ? "v256" : "v128")}";
 
     private static void DeleteQuietly(string path)
     {

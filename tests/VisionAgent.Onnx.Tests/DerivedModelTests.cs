@@ -119,6 +119,28 @@ public sealed class DerivedModelTests : IDisposable
     }
 
     [Fact]
+    public void Layout_cache_saves_the_fully_optimised_graph_under_this_cpus_vector_width()
+    {
+        var path = HalfModel("layout.onnx");
+        var options = new OnnxModelOptions { WidenFloat16 = true, CacheOptimized = true, CacheLayout = true, MemoryArena = false, MemoryPattern = false };
+        var folder = Path.Combine(Path.GetDirectoryName(path)!, ".optimized");
+
+        float[] first, second;
+        using (var pool = new OnnxSessionPool()) first = Run(pool.Get(path, options));
+        var made = Assert.Single(Directory.GetFiles(folder));
+        using (var pool = new OnnxSessionPool()) second = Run(pool.Get(path, options));
+
+        Assert.Equal([2.25f, 1.25f, -8.75f], first);
+        Assert.Equal(first, second);
+        Assert.Equal(made, Assert.Single(Directory.GetFiles(folder)));
+        Assert.Matches(@"\.fp32\.opt\.[a-z0-9]+-v(128|256|512)\.onnx$", made);
+        // The portable file of the same model is another name: neither is loaded for the other.
+        Assert.NotEqual(made, DerivedModelFiles.PathFor(path, options with { CacheLayout = false }));
+        Assert.Equal(DerivedModelFiles.PathFor(path, options with { CacheLayout = false }),
+            DerivedModelFiles.PathFor(path, options with { Optimization = GraphOptimizationLevel.ORT_ENABLE_EXTENDED }));
+    }
+
+    [Fact]
     public void A_changed_model_file_gets_a_new_derived_file()
     {
         var path = HalfModel("changing.onnx");
