@@ -14,8 +14,11 @@ namespace VisionAgent.Imaging.Editing;
 /// </summary>
 internal sealed class BackgroundStripes : IDisposable
 {
-    /// <summary>The fewest rows a blurred stripe has: fewer would spend more time on the margins than on the stripe.</summary>
-    public const int MinimumStripeRows = 128;
+    /// <summary>
+    /// The fewest rows a blurred stripe has. The margins are blurred again for each stripe: with 128 rows a
+    /// 64-megapixel blur took 37% more CPU than the whole-image one; with 512 about 15% more, for about 50 MB.
+    /// </summary>
+    public const int MinimumStripeRows = 512;
 
     private readonly Image<Rgba32>? _source;
     private readonly Rgba32[]? _constantRow;
@@ -33,7 +36,7 @@ internal sealed class BackgroundStripes : IDisposable
         _sigma = sigma;
         // ImageSharp's Gaussian kernel reaches ceil(3 sigma) rows; one more keeps a rounding difference from mattering.
         _margin = (int)MathF.Ceiling(sigma * 3) + 1;
-        _stripeRows = Math.Max(MinimumStripeRows, 2 * _margin);
+        _stripeRows = Math.Max(MinimumStripeRows, 4 * _margin);
     }
 
     /// <summary>The background for <paramref name="image"/>; a blur reads the image's rows while it is in use.</summary>
