@@ -16,7 +16,7 @@ internal sealed class BackgroundStripes : IDisposable
 {
     /// <summary>
     /// The fewest rows a blurred stripe has. The margins are blurred again for each stripe: with 128 rows a
-    /// 64-megapixel blur took 37% more CPU than the whole-image one; with 512 about 15% more, for about 50 MB.
+    /// 64-megapixel blur took 37% more CPU than the whole-image one, with 512 no more (33 s against 34 s) for 20 MB.
     /// </summary>
     public const int MinimumStripeRows = 512;
 
