@@ -1,4 +1,6 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics.X86;
 using Microsoft.ML.OnnxRuntime;
 
 namespace VisionAgent.Onnx;
@@ -21,7 +23,7 @@ public static class DerivedModelFiles
     {
         var source = new FileInfo(modelPath);
         var key = string.Create(CultureInfo.InvariantCulture,
-            $"{source.Length:x}-{source.LastWriteTimeUtc.Ticks:x}.ort{OrtEnv.Instance().GetVersionString()}{(model.WidenFloat16 ? ".fp32" : "")}{(model.CacheOptimized ? ".opt" : "")}");
+            $"{source.Length:x}-{source.LastWriteTimeUtc.Ticks:x}.ort{OrtEnv.Instance().GetVersionString()}{(model.WidenFloat16 ? ".fp32" : "")}{(model.CacheOptimized ? ".opt" : "")}{(SavesLayout(model) ? $".{VectorWidth}" : "")}");
         return Path.Combine(folder ?? Path.Combine(source.DirectoryName ?? ".", FolderName), $"{Path.GetFileNameWithoutExtension(modelPath)}.{key}.onnx");
     }
 
@@ -35,42 +37,83 @@ public static class DerivedModelFiles
         var derived = PathFor(modelPath, model, cacheFolder);
         if (File.Exists(derived)) return Load(derived, createOptions);
 
-        var bytes = File.ReadAllBytes(modelPath);
-        if (model.WidenFloat16) bytes = Float16Widening.Widen(bytes) ?? bytes;
         var folder = Path.GetDirectoryName(derived)!;
-        var temporary = Path.Combine(folder, $".{Path.GetFileName(derived)}.{Environment.ProcessId}.{Guid.NewGuid():N}.tmp");
+        var temporary = TemporaryName(folder, derived, "tmp");
+        var widened = TemporaryName(folder, derived, "fp32");
         try
         {
             Directory.CreateDirectory(folder);
+            // The widened copy goes to disk as it is made and the runtime reads it from there: the first call holds
+            // neither model in managed memory.
+            var source = model.WidenFloat16 && WidenToFile(modelPath, widened) ? widened : modelPath;
             if (model.CacheOptimized)
             {
                 using var saving = createOptions();
-                // Beyond extended, the layout transforms depend on this CPU's vector width: those are redone at every load.
-                if (saving.GraphOptimizationLevel > GraphOptimizationLevel.ORT_ENABLE_EXTENDED)
-                    saving.GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_EXTENDED;
+                // Beyond extended, the layout transforms depend on this CPU's vector width: unless the file name
+                // carries it, those are redone at every load.
+                var reduced = !SavesLayout(model) && saving.GraphOptimizationLevel > GraphOptimizationLevel.ORT_ENABLE_EXTENDED;
+                if (reduced) saving.GraphOptimizationLevel = GraphOptimizationLevel.ORT_ENABLE_EXTENDED;
                 saving.OptimizedModelFilePath = temporary;
-                using (new InferenceSession(bytes, saving)) { }
+                var session = new InferenceSession(source, saving);
+                if (!reduced)
+                {
+                    // Saved at the level it runs at: this session is the one a load would give, without a second build.
+                    try
+                    {
+                        MoveIntoPlace(temporary, derived);
+                    }
+                    catch
+                    {
+                        session.Dispose();
+                        throw;
+                    }
+                    return session;
+                }
+                session.Dispose();
+            }
+            else if (source == widened)
+            {
+                File.Move(widened, temporary);
             }
             else
             {
-                File.WriteAllBytes(temporary, bytes);
+                File.Copy(source, temporary);
             }
-            bytes = [];
             MoveIntoPlace(temporary, derived);
             return Load(derived, createOptions);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
         {
             warn?.Invoke($"cannot keep the optimised copy of {Path.GetFileName(modelPath)} in {folder} ({ex.Message.Split('\n')[0]}); building it in memory each time");
-            if (bytes.Length == 0) bytes = WidenedOrSource(modelPath, model);
+            var bytes = File.ReadAllBytes(modelPath);
+            if (model.WidenFloat16) bytes = Float16Widening.Widen(bytes) ?? bytes;
             using var options = createOptions();
             return new InferenceSession(bytes, options);
         }
         finally
         {
             DeleteQuietly(temporary);
+            DeleteQuietly(widened);
         }
     }
+
+    /// <summary>Writes the float32 form of <paramref name="modelPath"/> to <paramref name="destination"/>; false when it holds no float16.</summary>
+    private static bool WidenToFile(string modelPath, string destination)
+    {
+        using var input = new FileStream(modelPath, FileMode.Open, FileAccess.Read, FileShare.Read, 1 << 20);
+        using var output = new FileStream(destination, FileMode.CreateNew, FileAccess.Write, FileShare.None, 1 << 20);
+        return Float16Widening.Widen(input, output, CancellationToken.None).Changed;
+    }
+
+    private static string TemporaryName(string folder, string derived, string purpose) =>
+        Path.Combine(folder, $".{Path.GetFileName(derived)}.{Environment.ProcessId}.{Guid.NewGuid():N}.{purpose}.tmp");
+
+    private static bool SavesLayout(OnnxModelOptions model) =>
+        model.CacheOptimized && model.CacheLayout && model.Optimization > GraphOptimizationLevel.ORT_ENABLE_EXTENDED;
+
+    // The block size of the runtime's NCHWc layout follows the widest vectors the CPU has.
+    private static string VectorWidth =>
+        $"{RuntimeInformation.ProcessArchitecture.ToString().ToLowerInvariant()}-{(Avx512F.IsSupported ? "v512" : Avx.IsSupported ? "v256" : "v128")}";
 
     private static void DeleteQuietly(string path)
     {
@@ -82,12 +125,6 @@ public static class DerivedModelFiles
         {
             // A leftover temporary file is harmless: its name is never loaded.
         }
-    }
-
-    private static byte[] WidenedOrSource(string modelPath, OnnxModelOptions model)
-    {
-        var bytes = File.ReadAllBytes(modelPath);
-        return model.WidenFloat16 ? Float16Widening.Widen(bytes) ?? bytes : bytes;
     }
 
     private static InferenceSession Load(string path, Func<SessionOptions> createOptions)

@@ -21,6 +21,12 @@ public sealed record OnnxModelOptions
     public int Threads { get; init; }
 
     /// <summary>
+    /// Whether idle intra-op threads spin waiting for work (the runtime's default) instead of sleeping: spinning
+    /// shaves latency off each parallel step, but burns CPU time that a machine with few cores needs elsewhere.
+    /// </summary>
+    public bool Spinning { get; init; } = true;
+
+    /// <summary>
     /// On the CPU, run a float16 model with float32 weights: the CPU has few float16 kernels, so the runtime
     /// otherwise casts around nearly every node on every run.
     /// </summary>
@@ -32,12 +38,19 @@ public sealed record OnnxModelOptions
     /// </summary>
     public bool CacheOptimized { get; init; }
 
+    /// <summary>
+    /// With <see cref="CacheOptimized"/> and optimisation <c>all</c>, save the graph after every optimisation,
+    /// including the layout transforms made for this CPU's vector width (the file name carries it), so a load does
+    /// no graph work at all; otherwise those transforms are redone at every load.
+    /// </summary>
+    public bool CacheLayout { get; init; }
+
     public static OnnxModelOptions Default { get; } = new();
 
     /// <summary>
     /// Reads <c>{prefix}optimization</c> (all, extended, basic, none), <c>{prefix}memory_arena</c>,
-    /// <c>{prefix}memory_pattern</c>, <c>{prefix}threads</c>, <c>{prefix}widen_fp16</c> and
-    /// <c>{prefix}cache_optimized</c> from the expert's settings; a missing key keeps the runtime's default.
+    /// <c>{prefix}memory_pattern</c>, <c>{prefix}threads</c>, <c>{prefix}spinning</c>, <c>{prefix}widen_fp16</c>,
+    /// <c>{prefix}cache_optimized</c> and <c>{prefix}cache_layout</c> from the expert's settings; a missing key keeps the runtime's default.
     /// </summary>
     public static OnnxModelOptions FromSettings(ExpertContext context, string prefix)
     {
@@ -58,8 +71,10 @@ public sealed record OnnxModelOptions
             MemoryArena = context.SettingBool(prefix + "memory_arena") ?? defaults.MemoryArena,
             MemoryPattern = context.SettingBool(prefix + "memory_pattern") ?? defaults.MemoryPattern,
             Threads = context.SettingInt(prefix + "threads", 0, 256) ?? defaults.Threads,
+            Spinning = context.SettingBool(prefix + "spinning") ?? defaults.Spinning,
             WidenFloat16 = context.SettingBool(prefix + "widen_fp16") ?? defaults.WidenFloat16,
             CacheOptimized = context.SettingBool(prefix + "cache_optimized") ?? defaults.CacheOptimized,
+            CacheLayout = context.SettingBool(prefix + "cache_layout") ?? defaults.CacheLayout,
         };
     }
 }

@@ -20,6 +20,7 @@ public sealed class OnnxSessionPool : IDisposable
     {
         Options = options ?? OnnxOptions.Default;
         _warn = warn;
+        NativeHeap.ReturnLargeBlocksToTheSystem();
         if (Options.Device is not ("cpu" or "cuda"))
             throw new BadInputException($"unknown device '{Options.Device}': use cpu or cuda");
     }
@@ -104,6 +105,7 @@ public sealed class OnnxSessionPool : IDisposable
             EnableCpuMemArena = model.MemoryArena,
             EnableMemoryPattern = model.MemoryPattern,
         };
+        if (!model.Spinning) options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         if (model.Threads > 0) options.IntraOpNumThreads = model.Threads;
         else if (Options.Threads > 0) options.IntraOpNumThreads = Options.Threads;
         if (Options.Device == "cuda" && Volatile.Read(ref _cudaFailed) == 0)

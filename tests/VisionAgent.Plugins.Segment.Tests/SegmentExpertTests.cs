@@ -12,6 +12,16 @@ public sealed class SegmentExpertTests : IDisposable
     private readonly TestExpertHost _host = new();
 
     [Fact]
+    public void Manifest_runs_isnet_with_the_measured_cpu_settings()
+    {
+        var options = SegmentSettings.From(_host.CreateContext(SegmentTestSupport.Manifest)).IsnetSession;
+
+        Assert.Equal(
+            (Microsoft.ML.OnnxRuntime.GraphOptimizationLevel.ORT_ENABLE_ALL, false, false, false, true, true, true),
+            (options.Optimization, options.MemoryArena, options.MemoryPattern, options.Spinning, options.WidenFloat16, options.CacheOptimized, options.CacheLayout));
+    }
+
+    [Fact]
     public void Manifest_lists_isnet_as_auto_fetched_default_and_sam_groups_as_optional()
     {
         var manifest = SegmentTestSupport.Manifest;

@@ -1,8 +1,11 @@
+using System.Runtime.InteropServices;
 using SixLabors.ImageSharp;
+using SixLabors.ImageSharp.Advanced;
 using SixLabors.ImageSharp.PixelFormats;
 using SixLabors.ImageSharp.Processing;
 using VisionAgent.Abstractions;
 using VisionAgent.Imaging.Masks;
+using VisionAgent.Imaging.Writing;
 
 namespace VisionAgent.Imaging.Editing;
 
@@ -52,25 +55,37 @@ public sealed record EditedImage(string Path, int Width, int Height);
 /// </summary>
 public static class ImageEdits
 {
-    /// <summary>Keeps the foreground (selected) pixels exactly and replaces every other pixel.</summary>
+    /// <summary>
+    /// Keeps the foreground (selected) pixels exactly and replaces every other pixel. Besides the decoded image, only
+    /// a stripe of the background is held at a time (a blurred stripe is made from the image rows around it), and the
+    /// PNG is written row by row; only mode image holds its replacement resized to the full size.
+    /// </summary>
     public static EditedImage ReplaceBackground(string imagePath, BinaryMask foreground, BackgroundOptions options, string outputPath, ImageLoader loader)
     {
+        ArgumentNullException.ThrowIfNull(foreground);
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentNullException.ThrowIfNull(loader);
         using var image = loader.Load<Rgba32>(imagePath);
         var mask = foreground.ResizeNearest(image.Width, image.Height);
-        using var background = CreateBackground(image, options, loader);
-        image.ProcessPixelRows(background, (rows, backgroundRows) =>
+        using var background = BackgroundStripes.Create(image, options, loader);
+        OutputFile.Write(outputPath, stream =>
         {
-            for (var y = 0; y < rows.Height; y++)
+            using var png = new PngRowWriter(stream, image.Width, image.Height, PngRowFormat.Rgba);
+            var row = new byte[png.RowBytes];
+            var pixels = MemoryMarshal.Cast<byte, Rgba32>(row.AsSpan());
+            for (var y = 0; y < image.Height; y++)
             {
-                var row = rows.GetRowSpan(y);
-                var backgroundRow = backgroundRows.GetRowSpan(y);
-                for (var x = 0; x < row.Length; x++)
+                var backgroundRow = background.Row(y);
+                var inside = mask.Row(y);
+                image.DangerousGetPixelRowMemory(y).Span.CopyTo(pixels);
+                for (var x = 0; x < pixels.Length; x++)
                 {
-                    if (!mask[x, y]) row[x] = backgroundRow[x];
+                    if (inside[x] == 0) pixels[x] = backgroundRow[x];
                 }
+                png.WriteRow(row);
             }
+            png.Complete();
         });
-        OutputImage.Save(image, outputPath, EditPng.Encoder);
         return new EditedImage(outputPath, image.Width, image.Height);
     }
 
@@ -131,33 +146,5 @@ public static class ImageEdits
         });
         OutputImage.Save(image, outputPath, EditPng.Encoder);
         return new EditedImage(outputPath, image.Width, image.Height);
-    }
-
-    private static Image<Rgba32> CreateBackground(Image<Rgba32> image, BackgroundOptions options, ImageLoader loader)
-    {
-        switch (options.Mode)
-        {
-            case BackgroundMode.Remove:
-                return new Image<Rgba32>(image.Width, image.Height, new Rgba32(0, 0, 0, 0));
-            case BackgroundMode.Color:
-                return new Image<Rgba32>(image.Width, image.Height, new Rgba32(options.Color.R, options.Color.G, options.Color.B, 255));
-            case BackgroundMode.Blur:
-                var blurred = image.Clone();
-                blurred.Mutate(c => c.GaussianBlur(Math.Max(0.5f, options.BlurRadius)));
-                return blurred;
-            case BackgroundMode.Image:
-                var path = options.BackgroundImagePath
-                    ?? throw new BadInputException("background mode 'image' needs background_image (an image handle)");
-                var replacement = loader.Load<Rgba32>(path);
-                replacement.Mutate(c => c.Resize(new ResizeOptions
-                {
-                    Size = new Size(image.Width, image.Height),
-                    Mode = ResizeMode.Crop,
-                    Sampler = KnownResamplers.Bicubic,
-                }));
-                return replacement;
-            default:
-                throw new ArgumentOutOfRangeException(nameof(options), options.Mode, "unknown background mode");
-        }
     }
 }
