@@ -21,6 +21,13 @@ public sealed record OnnxModelOptions
     public int Threads { get; init; }
 
     /// <summary>
+    /// Whether idle intra-op threads spin while they wait for the next operator (the runtime's default) instead of
+    /// sleeping. Spinning shortens the hand-over between many small operators but keeps a core busy while it waits:
+    /// on a small or busy machine that costs more CPU time than small models spend computing.
+    /// </summary>
+    public bool AllowSpinning { get; init; } = true;
+
+    /// <summary>
     /// On the CPU, run a float16 model with float32 weights: the CPU has few float16 kernels, so the runtime
     /// otherwise casts around nearly every node on every run.
     /// </summary>
@@ -36,13 +43,14 @@ public sealed record OnnxModelOptions
 
     /// <summary>
     /// Reads <c>{prefix}optimization</c> (all, extended, basic, none), <c>{prefix}memory_arena</c>,
-    /// <c>{prefix}memory_pattern</c>, <c>{prefix}threads</c>, <c>{prefix}widen_fp16</c> and
-    /// <c>{prefix}cache_optimized</c> from the expert's settings; a missing key keeps the runtime's default.
+    /// <c>{prefix}memory_pattern</c>, <c>{prefix}threads</c>, <c>{prefix}spinning</c>, <c>{prefix}widen_fp16</c> and
+    /// <c>{prefix}cache_optimized</c> from the expert's settings; a missing key keeps <paramref name="defaults"/>
+    /// (the runtime's defaults when null).
     /// </summary>
-    public static OnnxModelOptions FromSettings(ExpertContext context, string prefix)
+    public static OnnxModelOptions FromSettings(ExpertContext context, string prefix, OnnxModelOptions? defaults = null)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var defaults = Default;
+        defaults ??= Default;
         var level = context.Setting(prefix + "optimization")?.Trim().ToLowerInvariant();
         return new OnnxModelOptions
         {
@@ -58,6 +66,7 @@ public sealed record OnnxModelOptions
             MemoryArena = context.SettingBool(prefix + "memory_arena") ?? defaults.MemoryArena,
             MemoryPattern = context.SettingBool(prefix + "memory_pattern") ?? defaults.MemoryPattern,
             Threads = context.SettingInt(prefix + "threads", 0, 256) ?? defaults.Threads,
+            AllowSpinning = context.SettingBool(prefix + "spinning") ?? defaults.AllowSpinning,
             WidenFloat16 = context.SettingBool(prefix + "widen_fp16") ?? defaults.WidenFloat16,
             CacheOptimized = context.SettingBool(prefix + "cache_optimized") ?? defaults.CacheOptimized,
         };

@@ -95,6 +95,7 @@ public sealed class DerivedModelTests : IDisposable
             ["m_memory_arena"] = "false",
             ["m_widen_fp16"] = "true",
             ["m_threads"] = "2",
+            ["m_spinning"] = "false",
         });
 
         var options = OnnxModelOptions.FromSettings(context, "m_");
@@ -105,6 +106,12 @@ public sealed class DerivedModelTests : IDisposable
         Assert.True(options.WidenFloat16);
         Assert.False(options.CacheOptimized);
         Assert.Equal(2, options.Threads);
+        Assert.False(options.AllowSpinning);
+        Assert.True(OnnxModelOptions.FromSettings(_host.CreateContext(manifest, new Dictionary<string, string>()), "m_").AllowSpinning);
+        var expertDefaults = new OnnxModelOptions { AllowSpinning = false, Threads = 3 };
+        var unset = OnnxModelOptions.FromSettings(_host.CreateContext(manifest, new Dictionary<string, string> { ["m_threads"] = "1" }), "m_", expertDefaults);
+        Assert.False(unset.AllowSpinning);
+        Assert.Equal(1, unset.Threads);
         var bad = _host.CreateContext(manifest, new Dictionary<string, string> { ["m_optimization"] = "fastest" });
         var error = Assert.Throws<BadInputException>(() => OnnxModelOptions.FromSettings(bad, "m_"));
         Assert.Contains("demo.m_optimization", error.Message, StringComparison.Ordinal);
