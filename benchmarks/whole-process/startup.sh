@@ -1,0 +1,34 @@
+#!/usr/bin/env bash
+# Start-up of the CLI: `visionagent --help` and `visionagent tools`, each a fresh process, ROUNDS rounds
+# alternating; medians of wall and CPU time (user + sys). Set BEFORE to another build's command (for example
+# "dotnet /path/to/old/visionagent.dll") to time it in the same rounds.
+#   benchmarks/whole-process/startup.sh [ROUNDS]
+set -euo pipefail
+here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+root="$(cd "$here/../.." && pwd)"
+rounds="${1:-10}"
+# shellcheck source=measure.sh
+. "$here/measure.sh"
+
+home="$(mktemp -d)"
+export VISIONAGENT_HOME="$home"
+trap 'rm -rf "$samples" "$home"' EXIT
+read -r -a ours <<<"${OURS:-$root/visionagent}"
+before=()
+if [ -n "${BEFORE:-}" ]; then read -r -a before <<<"$BEFORE"; fi
+
+"${ours[@]}" --help >/dev/null   # builds the launcher's output when sources changed
+echo "load average at start: $(load_average)"
+for _ in $(seq "$rounds"); do
+  for command in --help tools; do
+    time_once "ours-$command" "${ours[@]}" "$command"
+    if [ ${#before[@]} -gt 0 ]; then time_once "before-$command" "${before[@]}" "$command"; fi
+  done
+done
+echo "load average at end: $(load_average)"
+printf '%-8s %-22s %-22s\n' command "ours wall / CPU (s)" "before wall / CPU (s)"
+for command in --help tools; do
+  theirs="-"
+  if [ ${#before[@]} -gt 0 ]; then theirs="$(median "before-$command" 1) / $(median "before-$command" 2)"; fi
+  printf '%-8s %-22s %-22s\n' "$command" "$(median "ours-$command" 1) / $(median "ours-$command" 2)" "$theirs"
+done
