@@ -27,5 +27,13 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b > 0) printf "%.2f", a / b; else
 
 load_average() { cut -d' ' -f1-3 /proc/loadavg; }
 
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 samples="$(mktemp -d)"
-trap 'rm -rf "$samples"' EXIT
+# A data folder of its own, so sessions and logs of the runs never land in the user's.
+home="$(mktemp -d)"
+export VISIONAGENT_HOME="$home"
+trap 'rm -rf "$samples" "$home"' EXIT
+# The commands timed: ours (OURS, default the launcher) and, when BEFORE is set, another build in the same rounds.
+read -r -a ours <<<"${OURS:-$root/visionagent}"
+before=()
+if [ -n "${BEFORE:-}" ]; then read -r -a before <<<"$BEFORE"; fi

@@ -12,18 +12,10 @@
 # Models come from $VISIONAGENT_MODELS as usual (fetched by the warm-up run when missing).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
 rounds="${1:-5}"
 shift || true
 # shellcheck source=measure.sh
 . "$here/measure.sh"
-
-home="$(mktemp -d)"
-export VISIONAGENT_HOME="$home"
-trap 'rm -rf "$samples" "$home"' EXIT
-read -r -a ours <<<"${OURS:-$root/visionagent}"
-before=()
-if [ -n "${BEFORE:-}" ]; then read -r -a before <<<"$BEFORE"; fi
 
 peer_dir="${PEER_DIR:-${TMPDIR:-/tmp}/visionagent-ocr-peer}"
 if [ ! -d "$peer_dir/node_modules/@gutenye/ocr-node" ]; then

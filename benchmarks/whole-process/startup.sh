@@ -5,17 +5,9 @@
 #   benchmarks/whole-process/startup.sh [ROUNDS]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-root="$(cd "$here/../.." && pwd)"
 rounds="${1:-10}"
 # shellcheck source=measure.sh
 . "$here/measure.sh"
-
-home="$(mktemp -d)"
-export VISIONAGENT_HOME="$home"
-trap 'rm -rf "$samples" "$home"' EXIT
-read -r -a ours <<<"${OURS:-$root/visionagent}"
-before=()
-if [ -n "${BEFORE:-}" ]; then read -r -a before <<<"$BEFORE"; fi
 
 "${ours[@]}" --help >/dev/null   # builds the launcher's output when sources changed
 echo "load average at start: $(load_average)"
