@@ -1,4 +1,5 @@
-# Shared by the whole-process benchmarks (sourced, not run): times commands with /usr/bin/time and prints medians.
+# Shared by the whole-process benchmarks (sourced with the script's arguments, after it sets its default rounds):
+# times commands with /usr/bin/time and prints medians.
 # Each sample is "wall user sys" in seconds; CPU time is user + sys. On a busy machine the wall time is mostly
 # waiting for a core, so compare CPU time there and say what the load average was.
 
@@ -33,7 +34,20 @@ samples="$(mktemp -d)"
 home="$(mktemp -d)"
 export VISIONAGENT_HOME="$home"
 trap 'rm -rf "$samples" "$home"' EXIT
-# The commands timed: ours (OURS, default the launcher) and, when BEFORE is set, another build in the same rounds.
-read -r -a ours <<<"${OURS:-$root/visionagent}"
+# The commands timed: ours (the launcher) and, with --before DIR, another published build (a folder holding
+# visionagent.dll) in the same rounds. Options: -n ROUNDS, --before DIR; other arguments are left in "${rest[@]}".
+ours=("$root/visionagent")
 before=()
-if [ -n "${BEFORE:-}" ]; then read -r -a before <<<"$BEFORE"; fi
+rest=()
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -n) rounds="$2"; shift 2 ;;
+    --before) before=(dotnet "$2/visionagent.dll"); shift 2 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d; s/^# \{0,1\}//'; exit 0 ;;
+    -*) echo "error: unknown option $1 (see --help)" >&2; exit 2 ;;
+    *) rest+=("$1"); shift ;;
+  esac
+done
+case "$rounds" in ''|*[!0-9]*|0) echo "error: -n takes a positive number of rounds, not '$rounds'" >&2; exit 2 ;; esac
+if [ ${#before[@]} -gt 0 ] && [ ! -f "${before[1]}" ]; then echo "error: --before: ${before[1]} not found" >&2; exit 2; fi
+[ -x /usr/bin/time ] || { echo "error: /usr/bin/time is needed (Debian package 'time')" >&2; exit 2; }

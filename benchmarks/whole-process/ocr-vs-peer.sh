@@ -1,26 +1,31 @@
 #!/usr/bin/env bash
 # Whole-process OCR against the peer: `visionagent tool ocr --image X` (a fresh process per image: .NET start,
 # host, sessions, one read) and a node script that creates @gutenye/ocr-node 1.4.8 (the same PP-OCRv4 ONNX files
-# on onnxruntime-node) and reads the same image. ROUNDS rounds, each alternating ours / [before] / peer per
+# on onnxruntime-node) and reads the same image. N rounds (default 5), each alternating ours / [before] / peer per
 # image; medians of wall and CPU time (user + sys) and our time over the peer's.
-#   benchmarks/whole-process/ocr-vs-peer.sh [ROUNDS] [IMAGE...]
+#
+#   benchmarks/whole-process/ocr-vs-peer.sh [-n ROUNDS] [--before DIR] [IMAGE...]
+#
 # Without images: samples/images/page.png and rendered scenes (a 1080p screenshot, fonts, noise, long lines in
 # both orientations), written by `dotnet run --project benchmarks/VisionAgent.Benchmarks -c Release -- render-ocr-scenes DIR`.
-# The peer is installed once into $PEER_DIR (default: a folder under the temporary directory) with
-#   npm install @gutenye/ocr-node@1.4.8
-# Set BEFORE to another build's command (for example "dotnet /path/to/old/visionagent.dll") to time it too.
+# --before DIR times another published build of the CLI (a folder holding visionagent.dll) in the same rounds.
+# The peer is installed once into $VISIONAGENT_OCR_PEER (default: a folder under the temporary directory) with
+#   npm install --onnxruntime-node-install=skip @gutenye/ocr-node@1.4.8
 # Models come from $VISIONAGENT_MODELS as usual (fetched by the warm-up run when missing).
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-rounds="${1:-5}"
-shift || true
+rounds=5
 # shellcheck source=measure.sh
-. "$here/measure.sh"
+. "$here/measure.sh" "$@"
+command -v node >/dev/null || { echo "error: node is needed for the peer" >&2; exit 2; }
 
-peer_dir="${PEER_DIR:-${TMPDIR:-/tmp}/visionagent-ocr-peer}"
-if [ ! -d "$peer_dir/node_modules/@gutenye/ocr-node" ]; then
+peer_dir="${VISIONAGENT_OCR_PEER:-${TMPDIR:-/tmp}/visionagent-ocr-peer}"
+# The marker is written only after a complete install, so a broken one is redone.
+if [ ! -f "$peer_dir/.ocr-node-1.4.8-installed" ]; then
   mkdir -p "$peer_dir"
-  (cd "$peer_dir" && npm init -y >/dev/null && npm install --no-audit --no-fund @gutenye/ocr-node@1.4.8 >/dev/null)
+  # The CPU runtime ships in the package; skip the CUDA files its install script would download.
+  (cd "$peer_dir" && npm init -y >/dev/null && npm install --no-audit --no-fund --onnxruntime-node-install=skip @gutenye/ocr-node@1.4.8 >/dev/null)
+  touch "$peer_dir/.ocr-node-1.4.8-installed"
 fi
 cat >"$peer_dir/peer-ocr.mjs" <<'JS'
 import Ocr from '@gutenye/ocr-node'
@@ -31,12 +36,13 @@ for (const image of process.argv.slice(2)) {
 }
 JS
 
-images=("$@")
+images=(${rest[@]+"${rest[@]}"})
 if [ ${#images[@]} -eq 0 ]; then
   scenes="${TMPDIR:-/tmp}/visionagent-ocr-scenes"
   dotnet run --project "$root/benchmarks/VisionAgent.Benchmarks" -c Release -- render-ocr-scenes "$scenes" >/dev/null
   images=("$root/samples/images/page.png" "$scenes"/*.png)
 fi
+for image in "${images[@]}"; do [ -f "$image" ] || { echo "error: image not found: $image" >&2; exit 2; }; done
 
 # Warm-up: builds the launcher's output, fetches models, saves the optimised graphs, fills the file cache.
 "${ours[@]}" tool ocr --image "${images[0]}" >/dev/null

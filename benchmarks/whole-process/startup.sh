@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
-# Start-up of the CLI: `visionagent --help` and `visionagent tools`, each a fresh process, ROUNDS rounds
-# alternating; medians of wall and CPU time (user + sys). Set BEFORE to another build's command (for example
-# "dotnet /path/to/old/visionagent.dll") to time it in the same rounds.
-#   benchmarks/whole-process/startup.sh [ROUNDS]
+# Start-up of the CLI: `visionagent --help` and `visionagent tools`, each a fresh process, alternating for N
+# rounds (default 10); medians of wall and CPU time (user + sys). --before DIR times another published build of the
+# CLI (a folder holding visionagent.dll) in the same rounds.
+#   benchmarks/whole-process/startup.sh [-n ROUNDS] [--before DIR]
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-rounds="${1:-10}"
+rounds=10
 # shellcheck source=measure.sh
-. "$here/measure.sh"
+. "$here/measure.sh" "$@"
 
 "${ours[@]}" --help >/dev/null   # builds the launcher's output when sources changed
 echo "load average at start: $(load_average)"

@@ -55,7 +55,7 @@ public sealed record OcrOptions
     /// <summary>The same in a gap wider than the line's usual gap between characters (word spaces between capitals and digits).</summary>
     public float WideGapSpaceThreshold { get; init; } = 0.03f;
 
-    private static readonly OnnxModelOptions DefaultSession = new() { AllowSpinning = false };
+    private static readonly OnnxModelOptions DefaultSession = new() { Spinning = false };
 
     public static OcrOptions FromSettings(ExpertContext context)
     {

@@ -21,11 +21,10 @@ public sealed record OnnxModelOptions
     public int Threads { get; init; }
 
     /// <summary>
-    /// Whether idle intra-op threads spin while they wait for the next operator (the runtime's default) instead of
-    /// sleeping. Spinning shortens the hand-over between many small operators but keeps a core busy while it waits:
-    /// on a small or busy machine that costs more CPU time than small models spend computing.
+    /// Whether idle intra-op threads spin waiting for work (the runtime's default) instead of sleeping: spinning
+    /// shaves latency off each parallel step, but burns CPU time that a machine with few cores needs elsewhere.
     /// </summary>
-    public bool AllowSpinning { get; init; } = true;
+    public bool Spinning { get; init; } = true;
 
     /// <summary>
     /// On the CPU, run a float16 model with float32 weights: the CPU has few float16 kernels, so the runtime
@@ -66,7 +65,7 @@ public sealed record OnnxModelOptions
             MemoryArena = context.SettingBool(prefix + "memory_arena") ?? defaults.MemoryArena,
             MemoryPattern = context.SettingBool(prefix + "memory_pattern") ?? defaults.MemoryPattern,
             Threads = context.SettingInt(prefix + "threads", 0, 256) ?? defaults.Threads,
-            AllowSpinning = context.SettingBool(prefix + "spinning") ?? defaults.AllowSpinning,
+            Spinning = context.SettingBool(prefix + "spinning") ?? defaults.Spinning,
             WidenFloat16 = context.SettingBool(prefix + "widen_fp16") ?? defaults.WidenFloat16,
             CacheOptimized = context.SettingBool(prefix + "cache_optimized") ?? defaults.CacheOptimized,
         };

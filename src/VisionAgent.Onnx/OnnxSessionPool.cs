@@ -104,13 +104,9 @@ public sealed class OnnxSessionPool : IDisposable
             EnableCpuMemArena = model.MemoryArena,
             EnableMemoryPattern = model.MemoryPattern,
         };
+        if (!model.Spinning) options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
         if (model.Threads > 0) options.IntraOpNumThreads = model.Threads;
         else if (Options.Threads > 0) options.IntraOpNumThreads = Options.Threads;
-        if (!model.AllowSpinning)
-        {
-            options.AddSessionConfigEntry("session.intra_op.allow_spinning", "0");
-            options.AddSessionConfigEntry("session.inter_op.allow_spinning", "0");
-        }
         if (Options.Device == "cuda" && Volatile.Read(ref _cudaFailed) == 0)
         {
             try

@@ -106,11 +106,11 @@ public sealed class DerivedModelTests : IDisposable
         Assert.True(options.WidenFloat16);
         Assert.False(options.CacheOptimized);
         Assert.Equal(2, options.Threads);
-        Assert.False(options.AllowSpinning);
-        Assert.True(OnnxModelOptions.FromSettings(_host.CreateContext(manifest, new Dictionary<string, string>()), "m_").AllowSpinning);
-        var expertDefaults = new OnnxModelOptions { AllowSpinning = false, Threads = 3 };
+        Assert.False(options.Spinning);
+        Assert.True(OnnxModelOptions.FromSettings(_host.CreateContext(manifest, new Dictionary<string, string>()), "m_").Spinning);
+        var expertDefaults = new OnnxModelOptions { Spinning = false, Threads = 3 };
         var unset = OnnxModelOptions.FromSettings(_host.CreateContext(manifest, new Dictionary<string, string> { ["m_threads"] = "1" }), "m_", expertDefaults);
-        Assert.False(unset.AllowSpinning);
+        Assert.False(unset.Spinning);
         Assert.Equal(1, unset.Threads);
         var bad = _host.CreateContext(manifest, new Dictionary<string, string> { ["m_optimization"] = "fastest" });
         var error = Assert.Throws<BadInputException>(() => OnnxModelOptions.FromSettings(bad, "m_"));

@@ -44,7 +44,7 @@ public sealed class OnnxSessionPoolTests : IDisposable
             .Save(_host.PathFor("quiet.onnx"));
         using var pool = new OnnxSessionPool();
 
-        var session = pool.Get(path, new OnnxModelOptions { AllowSpinning = false, Threads = 2 });
+        var session = pool.Get(path, new OnnxModelOptions { Spinning = false, Threads = 2 });
         using var input = OnnxTensors.FromArray(new[] { 1f, -2f, 0.5f }, 1, 3);
         using var outputs = OnnxTensors.Run(session, new Dictionary<string, OrtValue> { ["x"] = input }, ["y"], CancellationToken.None);
 

@@ -131,11 +131,11 @@ public sealed class OcrPluginTests : IDisposable
             ["onnx_threads"] = "2",
         }));
 
-        Assert.False(defaults.Session.AllowSpinning);
-        Assert.False(new OcrOptions().Session.AllowSpinning);
+        Assert.False(defaults.Session.Spinning);
+        Assert.False(new OcrOptions().Session.Spinning);
         Assert.Equal(0, defaults.RecWorkers);
         Assert.Equal(3, tuned.RecWorkers);
-        Assert.True(tuned.Session.AllowSpinning);
+        Assert.True(tuned.Session.Spinning);
         Assert.Equal(2, tuned.Session.Threads);
         Assert.Throws<BadInputException>(() => OcrOptions.FromSettings(_host.CreateContext(_models.Manifest, new Dictionary<string, string> { ["rec_workers"] = "-1" })));
     }
