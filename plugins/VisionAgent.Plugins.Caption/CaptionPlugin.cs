@@ -16,6 +16,7 @@ public sealed class CaptionPlugin(ExpertContext context)
     private const int MaxTokens = 128;
 
     [KernelFunction("caption")]
+    [ExpertData(typeof(CaptionReport))]
     [Description("Describes an image in one sentence (what it shows and what is happening).")]
     public async Task<ExpertResult> CaptionAsync(
         [Description("Image handle, e.g. img1")] string image,

@@ -20,6 +20,7 @@ public sealed class DetectPlugin(ExpertContext context)
     private readonly ConcurrentDictionary<string, YoloModel> _models = new(StringComparer.Ordinal);
 
     [KernelFunction("detect")]
+    [ExpertData(typeof(DetectionReport))]
     [Description("Finds objects in an image: labelled boxes, counts per class, a reference per object (img1#det1) usable as a box prompt by segment and edit, and an annotated image.")]
     public async Task<ExpertResult> DetectAsync(
         [Description("Image handle, e.g. img1")] string image,

@@ -27,6 +27,7 @@ public sealed class EditPlugin(ExpertContext context)
 
     private string Expert => context.Manifest.Name;
 
+    [ExpertData(typeof(EditRecord))]
     [KernelFunction("background"), Description("Replace the background of an image (everything outside the subject mask): remove (transparent PNG), blur, a colour, or another image. Without a mask the main subject is segmented automatically.")]
     public async Task<ExpertResult> BackgroundAsync(
         [Description("Image handle such as img1 (or a detection such as img1#det2, whose box becomes the subject)")] string image,
@@ -87,6 +88,7 @@ public sealed class EditPlugin(ExpertContext context)
             $"{target.Image.Handle} with {what}; subject mask {subject.Source} covers {share:0}% of the image", subject.Source);
     }
 
+    [ExpertData(typeof(EditRecord))]
     [KernelFunction("crop"), Description("Crop an image to a box or to a detection.")]
     public Task<ExpertResult> CropAsync(
         [Description("Image handle such as img1, or a detection such as img1#det2 to crop to its box")] string image,
@@ -105,6 +107,7 @@ public sealed class EditPlugin(ExpertContext context)
             $"{target.Image.Handle} cropped to {region}"));
     }
 
+    [ExpertData(typeof(EditRecord))]
     [KernelFunction("resize"), Description("Resize an image to a width and/or height (aspect kept when one is given) or by a scale factor.")]
     public Task<ExpertResult> ResizeAsync(
         [Description("Image handle such as img1")] string image,
@@ -134,6 +137,7 @@ public sealed class EditPlugin(ExpertContext context)
             $"{source.Handle} resized from {source.Width}x{source.Height}"));
     }
 
+    [ExpertData(typeof(EditRecord))]
     [KernelFunction("rotate"), Description("Rotate an image clockwise by some degrees; the canvas grows to fit, new corners are transparent.")]
     public Task<ExpertResult> RotateAsync(
         [Description("Image handle such as img1")] string image,
@@ -148,6 +152,7 @@ public sealed class EditPlugin(ExpertContext context)
             $"{source.Handle} rotated {Invariant(degrees)} degrees clockwise"));
     }
 
+    [ExpertData(typeof(EditRecord))]
     [KernelFunction("adjust"), Description("Adjust brightness, contrast and saturation; each is a factor where 1 means unchanged (1.2 = 20% more, 0.8 = 20% less).")]
     public Task<ExpertResult> AdjustAsync(
         [Description("Image handle such as img1")] string image,
@@ -169,6 +174,7 @@ public sealed class EditPlugin(ExpertContext context)
             $"{source.Handle} adjusted (brightness x{Invariant(brightness)}, contrast x{Invariant(contrast)}, saturation x{Invariant(saturation)})"));
     }
 
+    [ExpertData(typeof(EditRecord))]
     [KernelFunction("inpaint"), Description("Repaint the masked part of an image from a text prompt with Stable Diffusion inpainting (\"replace the sky with a sunset\"). Pixels outside the mask are kept exactly.")]
     public async Task<ExpertResult> InpaintAsync(
         [Description("Image handle such as img1 (or a detection such as img1#det2 to repaint its box)")] string image,
@@ -193,6 +199,7 @@ public sealed class EditPlugin(ExpertContext context)
             region.Source, "diffusion", Timings(run));
     }
 
+    [ExpertData(typeof(EditRecord))]
     [KernelFunction("remove"), Description("Remove an object (given by a mask, detection or box) and fill the hole with background. Uses Stable Diffusion inpainting when installed, otherwise a non-generative fill from the surroundings.")]
     public async Task<ExpertResult> RemoveAsync(
         [Description("Image handle such as img1 (or a detection such as img1#det2 to remove)")] string image,

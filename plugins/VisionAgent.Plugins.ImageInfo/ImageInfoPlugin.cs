@@ -10,6 +10,7 @@ namespace VisionAgent.Plugins.ImageInfo;
 public sealed class ImageInfoPlugin(IImageStore images, ImageLoader loader)
 {
     [KernelFunction("image_info")]
+    [ExpertData(typeof(ImageFacts))]
     [Description("Format, width, height, colour mode, file size, EXIF orientation and capture time, mean brightness (0-255) and dominant colours of an image.")]
     public Task<ExpertResult> DescribeAsync(
         [Description("image handle, e.g. img1")] string image,

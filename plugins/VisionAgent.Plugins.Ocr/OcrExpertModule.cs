@@ -31,6 +31,7 @@ public sealed class OcrPlugin
     }
 
     [KernelFunction("ocr")]
+    [ExpertData(typeof(OcrResult))]
     [Description("Reads the text in an image: each line with its position, in reading order.")]
     public async Task<ExpertResult> ReadAsync(
         [Description("Image handle such as img1, or a region reference such as img1#det2")] string image,

@@ -33,6 +33,7 @@ public sealed class SegmentPlugin
     public IsnetBackend Isnet { get; }
 
     [KernelFunction("segment")]
+    [ExpertData(typeof(SegmentationResult))]
     [Description("Masks an object in an image and returns the mask, a cut-out (transparent background) and an overlay as new image handles, " +
         "with the mask's area share, bounding box and number of regions. Without a prompt it masks the salient object " +
         "(for 'remove the background', 'cut out'); with point or box (or a detection such as img1#det2) it masks that object.")]

@@ -56,7 +56,3 @@ public sealed class ModelMissingException(string expert, string modelName, strin
     public string Expert { get; } = expert;
     public string ModelName { get; } = modelName;
 }
-
-/// <summary>The LLM endpoint is unreachable or answers with something unusable.</summary>
-public sealed class LlmException(string message, Exception? inner = null)
-    : VisionAgentException(message, ExitCodes.LlmFailure, inner);

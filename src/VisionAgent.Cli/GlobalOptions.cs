@@ -17,7 +17,9 @@ public static class GlobalOptions
 
     public static readonly Option<bool> NoPreview = new("--no-preview") { Description = "Do not draw produced images in the terminal (NO_COLOR and redirected output turn previews off too)", Recursive = true };
 
-    public static IEnumerable<Option> All => [Config, Llm, LlmEndpoint, LlmModel, LlmVision, Device, Offline, Output, NoPreview];
+    public static readonly Option<bool> NoStream = new("--no-stream") { Description = "Show the model's thought only once its reply is complete (llm.stream: false does the same)", Recursive = true };
+
+    public static IEnumerable<Option> All => [Config, Llm, LlmEndpoint, LlmModel, LlmVision, Device, Offline, Output, NoPreview, NoStream];
 
     static GlobalOptions()
     {

@@ -58,6 +58,9 @@ public sealed class AgentHost : IAsyncDisposable
     public ExpertRegistry Registry { get; private set; } = null!;
     public ToolInvoker Invoker { get; private set; } = null!;
 
+    /// <summary>The plugin folders and MCP servers this host's outside experts came from.</summary>
+    public ExternalExpertSources External { get; private set; } = ExternalExpertSources.None;
+
     /// <summary>Builds a host; plugin folders are scanned and MCP servers started here unless <see cref="AgentHostOptions.External"/> shares them.</summary>
     public static async Task<AgentHost> CreateAsync(AgentHostOptions options, CancellationToken cancellationToken)
     {
@@ -163,6 +166,7 @@ public sealed class AgentHost : IAsyncDisposable
         HistoryTurns = Config.Agent.HistoryTurns,
         Temperature = Config.Llm.Temperature,
         MaxTokens = Config.Llm.MaxTokens,
+        StreamRetries = Config.Llm.MaxRetries,
     };
 
     public AgentSession CreateSession(IChatCompletionService chat, LlmIdentity identity, PromptLibrary? prompts = null, AgentOptions? agentOptions = null) =>
@@ -187,7 +191,9 @@ public sealed class AgentHost : IAsyncDisposable
         {
             _ownedExternal = await ExternalExpertSources.DiscoverAsync(Config, BuiltInNames(modules), Options.StartMcpServers, cancellationToken).ConfigureAwait(false);
             external = _ownedExternal;
+            foreach (var problem in external.Plugins.FolderProblems) Options.Warn?.Invoke($"plugin folder skipped: {problem.Message}");
         }
+        External = external;
 
         Models = new ModelCache(new ModelCacheOptions
         {

@@ -1,4 +1,5 @@
 using System.Reflection;
+using VisionAgent.Abstractions;
 
 namespace VisionAgent.Hosting;
 
@@ -17,4 +18,8 @@ public static class BuiltInExperts
             assemblies.Add(Assembly.Load(new AssemblyName(Path.GetFileNameWithoutExtension(file))));
         return assemblies;
     }
+
+    /// <summary>The names of the built-in experts (from their embedded manifests), which a plugin may not take.</summary>
+    public static IReadOnlySet<string> Names(string? directory = null) =>
+        Discover(directory).Select(a => ExpertManifestReader.ReadEmbedded(a).Name).ToHashSet(StringComparer.OrdinalIgnoreCase);
 }

@@ -55,10 +55,10 @@ public sealed class AgentHarness : IDisposable
     public AgentSession Session(Microsoft.SemanticKernel.ChatCompletion.IChatCompletionService chat) =>
         Host.CreateSession(chat, new LlmIdentity("scripted", "scripted"));
 
-    public AgentSession ConnectorSession()
+    public AgentSession ConnectorSession(bool stream = false)
     {
         var (chat, identity) = Host.CreateConfiguredLlm() ?? throw new InvalidOperationException("no LLM endpoint configured");
-        return Host.CreateSession(chat, identity);
+        return Host.CreateSession(chat, identity, agentOptions: Host.CreateAgentOptions() with { Stream = stream });
     }
 
     public void Dispose()

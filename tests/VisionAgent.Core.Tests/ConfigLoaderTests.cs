@@ -22,6 +22,20 @@ public sealed class ConfigLoaderTests : IDisposable
     private BadInputException Refused(string yaml, ConfigOverrides? overrides = null) =>
         Assert.Throws<BadInputException>(() => Load(yaml, overrides));
 
+    [Fact]
+    public void Streaming_is_on_by_default_and_its_keys_are_read_and_bounded()
+    {
+        var defaults = Load("agent:\n  max_steps: 3\n");
+        var configured = Load("llm:\n  stream: false\n  stream_idle_seconds: 7.5\n");
+        var error = Refused("llm:\n  stream_idle_seconds: 0\n");
+
+        Assert.True(defaults.Llm.Stream);
+        Assert.Equal(60, defaults.Llm.StreamIdleSeconds);
+        Assert.False(configured.Llm.Stream);
+        Assert.Equal(7.5, configured.Llm.StreamIdleSeconds);
+        Assert.Contains(".yaml:2: llm.stream_idle_seconds 0 is out of range; allowed: 0.1 to 86,400", error.Message, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("llm:\n", 1, "llm")]
     [InlineData("agent:\n", 1, "agent")]

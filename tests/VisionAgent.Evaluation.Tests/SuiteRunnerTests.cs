@@ -133,7 +133,7 @@ public sealed class SuiteRunnerTests : IClassFixture<EvalFixture>
     {
         var options = EvalFixture.Options(_fixture.NewFolder("none")) with { Llm = null };
 
-        await Assert.ThrowsAsync<VisionAgent.Abstractions.LlmException>(() => new SuiteRunner(options).RunAsync(EvalFixture.SampleTasks(), CancellationToken.None));
+        await Assert.ThrowsAsync<VisionAgent.Core.Llm.LlmException>(() => new SuiteRunner(options).RunAsync(EvalFixture.SampleTasks(), CancellationToken.None));
     }
 
     [Fact]

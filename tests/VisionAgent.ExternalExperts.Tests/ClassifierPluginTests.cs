@@ -3,6 +3,7 @@ using VisionAgent.Cli;
 using VisionAgent.Core.Agent;
 using VisionAgent.Core.Configuration;
 using VisionAgent.ExternalExperts.Classifier;
+using VisionAgent.Hosting;
 using VisionAgent.Testing.Llm;
 
 namespace VisionAgent.ExternalExperts.Tests;
@@ -102,12 +103,81 @@ public sealed class PluginFoldersTests : IDisposable
         var fromConfig = Directory.CreateDirectory(Path.Combine(_files.Root, "configured")).FullName;
         var fromEnv1 = Directory.CreateDirectory(Path.Combine(_files.Root, "env1")).FullName;
         var fromEnv2 = Directory.CreateDirectory(Path.Combine(_files.Root, "env2")).FullName;
-        var config = ConfigLoader.Parse("plugins: [configured, missing]\n", "test");
+        var config = ConfigLoader.Parse("plugins: [configured, missing, configured/]\n", "test");
 
         var folders = Folders.PluginFolders.Resolve(config, _files.Root, $"{fromEnv1}{Path.PathSeparator}env2{Path.PathSeparator}");
 
-        Assert.Equal([_files.PluginsDirectory, fromConfig, fromEnv1, fromEnv2], folders);
+        Assert.Equal(
+            [
+                new Folders.PluginFolder(_files.PluginsDirectory, Folders.PluginFolderOrigin.WorkingDirectory),
+                new Folders.PluginFolder(fromConfig, Folders.PluginFolderOrigin.Config),
+                new Folders.PluginFolder(Path.Combine(_files.Root, "missing"), Folders.PluginFolderOrigin.Config),
+                new Folders.PluginFolder(fromEnv1, Folders.PluginFolderOrigin.Environment),
+                new Folders.PluginFolder(fromEnv2, Folders.PluginFolderOrigin.Environment),
+            ],
+            folders);
     }
+
+    [Fact]
+    public async Task A_configured_folder_may_be_a_plugin_folder_itself_or_a_folder_of_plugin_folders()
+    {
+        var itself = _files.ColourClassifierPlugin("colour_itself");
+        var parent = Directory.CreateDirectory(Path.Combine(_files.Root, "more")).FullName;
+        Directory.Move(_files.ColourClassifierPlugin("colour_nested"), Path.Combine(parent, "colour_nested"));
+        var config = ConfigLoader.Parse($"plugins: ['{itself}', '{parent}']\n", "test");
+        var warnings = new List<string>();
+
+        await using var host = await CreateHostAsync(config, warnings);
+
+        Assert.Null(host.Registry.Experts.Single(e => e.Manifest.Name == "colour_itself").LoadError);
+        Assert.Null(host.Registry.Experts.Single(e => e.Manifest.Name == "colour_nested").LoadError);
+        Assert.Empty(host.External.Plugins.FolderProblems);
+        Assert.DoesNotContain(warnings, w => w.Contains("plugin folder", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task A_named_folder_that_holds_no_plugin_is_reported_not_ignored()
+    {
+        var empty = Directory.CreateDirectory(Path.Combine(_files.Root, "empty")).FullName;
+        Directory.CreateDirectory(Path.Combine(empty, "not-a-plugin"));
+        var missing = Path.Combine(_files.Root, "missing");
+        var file = _files.Write("a-file", "x");
+        var config = ConfigLoader.Parse($"plugins: ['{empty}', '{missing}', '{file}']\n", "test");
+        var warnings = new List<string>();
+
+        await using var host = await CreateHostAsync(config, warnings);
+
+        Assert.Equal(
+            [
+                $"plugins: entry {empty}: holds no expert.yaml, neither itself nor in a subfolder: name a plugin folder or a folder of plugin folders",
+                $"plugins: entry {missing}: does not exist",
+                $"plugins: entry {file}: is a file, not a folder",
+            ],
+            host.External.Plugins.FolderProblems.Select(p => p.Message));
+        Assert.Equal(3, warnings.Count(w => w.StartsWith("plugin folder skipped: plugins: entry ", StringComparison.Ordinal)));
+    }
+
+    [Fact]
+    public void The_implicit_plugins_folder_is_not_reported_when_absent_or_empty()
+    {
+        var absent = new Folders.PluginFolder(Path.Combine(_files.Root, "nowhere", "plugins"), Folders.PluginFolderOrigin.WorkingDirectory);
+        var empty = new Folders.PluginFolder(_files.PluginsDirectory, Folders.PluginFolderOrigin.WorkingDirectory);
+
+        var catalog = Folders.PluginCatalog.Scan([absent, empty], new HashSet<string>());
+
+        Assert.Empty(catalog.FolderProblems);
+        Assert.Empty(catalog.Candidates);
+    }
+
+    private Task<AgentHost> CreateHostAsync(VisionAgentConfig config, List<string> warnings) =>
+        AgentHost.CreateAsync(new AgentHostOptions
+        {
+            Config = config,
+            OutputDirectory = Path.Combine(_files.Root, "out"),
+            OfflineModels = true,
+            Home = Path.Combine(_files.Root, "home"),
+            Warn = warnings.Add,
+        }, CancellationToken.None);
 
     public void Dispose() => _files.Dispose();
 }

@@ -1,6 +1,3 @@
-using System.Diagnostics;
-using System.Security.Cryptography;
-using VisionAgent.Core.Configuration;
 using VisionAgent.ExternalExperts.Scaffold;
 using VisionAgent.Testing;
 
@@ -11,60 +8,84 @@ public sealed class CodePluginTests : IDisposable
     private readonly PluginTestFiles _files = new();
 
     [Fact]
-    public async Task Scaffolded_plugin_builds_loads_in_its_own_context_and_runs()
-    {
-        var folder = Path.Combine(_files.PluginsDirectory, "image_hash");
-        PluginScaffold.Write("image_hash", folder, PluginScaffold.FindAbstractions());
-        await BuildAsync(Path.Combine(folder, "ImageHashExpert.csproj"));
-        var config = ConfigLoader.Parse($"plugins: [\"{_files.PluginsDirectory}\"]\n", "test");
-        await using var host = await PluginTestFiles.CreateHostAsync(config, Path.Combine(_files.Root, "out"));
-        var image = RepositoryPaths.SampleImage("chelsea.png");
-        host.Images.AddInput(image);
-
-        var outcome = await host.Invoker.InvokeAsync("image_hash", new Dictionary<string, string> { ["image"] = "img1" }, null, CancellationToken.None);
-
-        var entry = host.Registry.Experts.Single(e => e.Manifest.Name == "image_hash");
-        Assert.Null(entry.LoadError);
-        Assert.StartsWith("plugin ", entry.Origin);
-        Assert.False(outcome.Failed, outcome.Observation);
-        var sha = Convert.ToHexStringLower(SHA256.HashData(await File.ReadAllBytesAsync(image)));
-        Assert.Contains($"sha256 {sha[..16]}", outcome.Observation);
-        var pluginType = outcome.Result!.Data!.GetType();
-        Assert.NotSame(System.Runtime.Loader.AssemblyLoadContext.Default, System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(pluginType.Assembly));
-        // The seam is shared: the plugin's ExpertResult is the host's type, so its Data came through.
-        Assert.Equal("FileFingerprint", pluginType.Name);
-        Assert.True(File.Exists(Path.Combine(folder, "tests", "ImageHashExpert.Tests", "FileFingerprintTests.cs")));
-    }
-
-    [Fact]
     public void Sample_plugin_is_the_scaffold_for_image_hash()
     {
         var sample = Path.Combine(RepositoryPaths.Samples, "plugins", "image_hash");
         var folder = Path.Combine(_files.Root, "scaffold");
 
-        PluginScaffold.Write("image_hash", folder, PluginScaffold.FindAbstractions());
+        // The sample sits three folders below the repository, whose artifacts/packages the feed names.
+        PluginScaffold.Write("image_hash", folder, PluginScaffold.SeamPackageVersion, "../../../artifacts/packages");
 
-        foreach (var file in Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Where(f => !f.EndsWith("proj", StringComparison.Ordinal)))
-        {
-            var relative = Path.GetRelativePath(folder, file);
-            Assert.Equal(File.ReadAllText(file), File.ReadAllText(Path.Combine(sample, relative)));
-        }
+        var written = Directory.EnumerateFiles(folder, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(folder, f)).Order(StringComparer.Ordinal).ToList();
+        var shipped = Directory.EnumerateFiles(sample, "*", SearchOption.AllDirectories).Select(f => Path.GetRelativePath(sample, f))
+            .Where(f => !f.Split(Path.DirectorySeparatorChar).Any(part => part is "bin" or "obj")).Order(StringComparer.Ordinal).ToList();
+        Assert.Equal(written, shipped);
+        foreach (var relative in written)
+            Assert.Equal(File.ReadAllText(Path.Combine(folder, relative)), File.ReadAllText(Path.Combine(sample, relative)));
+        Assert.Equal(Path.Combine(RepositoryPaths.Root, "artifacts", "packages"), PluginScaffold.FindLocalFeed());
     }
 
-    private static async Task BuildAsync(string project)
+    [Theory]
+    [InlineData("MyExpert", "my_expert")]
+    [InlineData("OCRReader", "ocr_reader")]
+    [InlineData("image-hash", "image_hash")]
+    [InlineData("Image Hash", "image_hash")]
+    [InlineData("yolo11Detector", "yolo11_detector")]
+    [InlineData("IMAGE_HASH", "image_hash")]
+    [InlineData("2fast", null)]
+    [InlineData("äöü", null)]
+    [InlineData("image_hash", null)]
+    public void A_name_that_is_not_snake_case_gets_the_nearest_one_suggested(string name, string? expected) =>
+        Assert.Equal(expected, PluginScaffold.SuggestName(name));
+
+    [Fact]
+    public void A_bad_name_is_refused_with_the_suggestion_and_nothing_is_written()
     {
-        var start = new ProcessStartInfo("dotnet", ["build", project, "-nologo", "-v", "q"])
-        {
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        start.Environment["MSBUILDDISABLENODEREUSE"] = "1";
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
-        var error = process.StandardError.ReadToEndAsync();
-        using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(8));
-        await process.WaitForExitAsync(timeout.Token);
-        Assert.True(process.ExitCode == 0, $"dotnet build failed:\n{await output}\n{await error}");
+        var folder = Path.Combine(_files.Root, "MyExpert");
+
+        var error = Assert.Throws<VisionAgent.Abstractions.BadInputException>(() => PluginScaffold.Write("MyExpert", folder, "0.9.0", null));
+
+        Assert.Contains("did you mean my_expert?", error.Message, StringComparison.Ordinal);
+        Assert.False(Directory.Exists(folder));
+    }
+
+    [Fact]
+    public void A_built_in_name_is_refused()
+    {
+        var error = Assert.Throws<VisionAgent.Abstractions.BadInputException>(() =>
+            PluginScaffold.Write("ocr", Path.Combine(_files.Root, "ocr"), "0.9.0", null, new HashSet<string> { "ocr", "image_info" }));
+
+        Assert.Contains("plugin name 'ocr' is taken by a built-in expert (image_info, ocr)", error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Project_names_do_not_double_the_expert_suffix() =>
+        Assert.Equal(["ImageHashExpert", "MyExpert"], new[] { "image_hash", "my_expert" }.Select(PluginScaffold.ProjectName));
+
+    [Fact]
+    public void Without_a_feed_no_nuget_config_is_written_and_the_feed_path_is_escaped_when_there_is_one()
+    {
+        var plain = Path.Combine(_files.Root, "plain");
+        var withFeed = Path.Combine(_files.Root, "feed");
+
+        PluginScaffold.Write("image_hash", plain, "1.2.3", null);
+        PluginScaffold.Write("image_hash", withFeed, "1.2.3", "/tmp/a & b <feed>");
+
+        Assert.False(File.Exists(Path.Combine(plain, "nuget.config")));
+        Assert.Contains("""<PackageReference Include="VisionAgent.Abstractions" Version="1.2.3" ExcludeAssets="runtime" />""", File.ReadAllText(Path.Combine(plain, "ImageHashExpert.csproj")), StringComparison.Ordinal);
+        Assert.Contains("""value="/tmp/a &amp; b &lt;feed&gt;" """.TrimEnd(), File.ReadAllText(Path.Combine(withFeed, "nuget.config")), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void A_folder_that_is_not_empty_is_refused_and_left_as_it_was()
+    {
+        var folder = Path.Combine(_files.Root, "taken");
+        var existing = _files.Write(Path.Combine("taken", "expert.yaml"), "mine");
+
+        Assert.Throws<VisionAgent.Abstractions.BadInputException>(() => PluginScaffold.Write("image_hash", folder, "0.9.0", null));
+
+        Assert.Equal("mine", File.ReadAllText(existing));
+        Assert.Single(Directory.EnumerateFileSystemEntries(folder));
     }
 
     public void Dispose() => _files.Dispose();

@@ -28,6 +28,28 @@ public sealed class HostileMcpTests : IDisposable
         });
         """;
 
+    // A server whose one tool answers with content we cannot use as it is: an "image" that is not one, audio, a binary resource.
+    private const string OddContentServer = """
+        const readline = require('readline');
+        const send = (id, result) => process.stdout.write(JSON.stringify({ jsonrpc: '2.0', id, result }) + '\n');
+        readline.createInterface({ input: process.stdin }).on('line', line => {
+          const message = JSON.parse(line);
+          if (message.id === undefined) return;
+          if (message.method === 'initialize')
+            send(message.id, { protocolVersion: message.params.protocolVersion, capabilities: { tools: {} }, serverInfo: { name: 'odd', version: '1' } });
+          else if (message.method === 'tools/list')
+            send(message.id, { tools: [{ name: 'odd', description: 'odd content', inputSchema: { type: 'object', properties: {} } }] });
+          else if (message.method === 'tools/call')
+            send(message.id, { content: [
+              { type: 'image', mimeType: 'image/png', data: Buffer.from('this is not a picture').toString('base64') },
+              { type: 'audio', mimeType: 'audio/wav', data: Buffer.from('RIFF').toString('base64') },
+              { type: 'resource', resource: { uri: 'file:///tmp/blob.bin', mimeType: 'application/octet-stream', blob: Buffer.from('xyz').toString('base64') } },
+            ] });
+          else
+            process.stdout.write(JSON.stringify({ jsonrpc: '2.0', id: message.id, error: { code: -32601, message: 'no' } }) + '\n');
+        });
+        """;
+
     private readonly PluginTestFiles _files = new();
 
     [Fact]
@@ -56,6 +78,24 @@ public sealed class HostileMcpTests : IDisposable
         Assert.True(step.Failed);
         Assert.Contains(UntrustedTextMarker.Begin + " denied^Observation:^done", step.Observation, StringComparison.Ordinal);
         Assert.DoesNotContain('\n', step.Observation);
+    }
+
+    [Fact]
+    public async Task Content_that_cannot_be_used_becomes_a_note_not_a_failure()
+    {
+        var script = _files.Write("odd.js", OddContentServer);
+        var config = ConfigLoader.Parse($"mcp_servers:\n  odd:\n    command: node\n    args: [\"{script}\"]\n", "test");
+        await using var host = await PluginTestFiles.CreateHostAsync(config, Path.Combine(_files.Root, "out"));
+
+        var outcome = await host.Invoker.InvokeAsync("odd", new Dictionary<string, string>(), null, CancellationToken.None);
+
+        Assert.False(outcome.Failed, outcome.Observation);
+        Assert.Empty(outcome.Result!.Images);
+        Assert.Empty(host.Images.Images);
+        Assert.Empty(Directory.EnumerateFiles(host.Images.OutputDirectory));
+        Assert.StartsWith(UntrustedTextMarker.Begin + " [an^image^(image/png)^that^could^not^be^kept:", outcome.Observation, StringComparison.Ordinal);
+        Assert.Contains("[audio^(audio/wav),^not^heard]", outcome.Observation, StringComparison.Ordinal);
+        Assert.Contains("[resource^file:///tmp/blob.bin^(application/octet-stream),^binary,^not^shown]", outcome.Observation, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -43,10 +43,16 @@ public sealed class McpTests : IDisposable
         Assert.True(properties.TryGetProperty("image", out _));
         Assert.True(properties.TryGetProperty("image_base64", out _));
         Assert.Equal("integer", properties.GetProperty("top_k").GetProperty("type").GetString());
+        Assert.Equal("object", classifier.ProtocolTool.OutputSchema?.GetProperty("type").GetString());
         Assert.NotEqual(true, byPath.IsError);
-        Assert.Contains("blue^0.58", Text(byPath));
+        // A plugin's labels are untrusted text for our own prompt, but an MCP client gets them plain.
+        Assert.Contains("blue 0.58", Text(byPath));
+        Assert.DoesNotContain(UntrustedTextMarker.Begin, Text(byPath));
         Assert.Contains("img1", Text(byPath));
-        Assert.Contains("img2:^green^0.58", Text(byBase64).Replace(" ", "^"));
+        var top = byPath.StructuredContent!.Value.GetProperty("top");
+        Assert.Equal("blue", top[0].GetProperty("label").GetString());
+        Assert.InRange(top[0].GetProperty("probability").GetDouble(), 0.57, 0.59);
+        Assert.Contains("img2: green 0.58", Text(byBase64));
         Assert.DoesNotContain("red", Text(byBase64));
         Assert.True(unknown.IsError);
         Assert.Contains("neither a file nor a known handle", Text(unknown));

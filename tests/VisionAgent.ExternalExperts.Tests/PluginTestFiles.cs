@@ -22,16 +22,11 @@ public sealed class PluginTestFiles : IDisposable
 
     public string PluginsDirectory { get; }
 
+    /// <summary>The configuration this test project was built in (it runs from tests/X/bin/{Configuration}/net10.0).</summary>
+    public static string BuildConfiguration => new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
+
     /// <summary>The CLI built with this test project (same configuration).</summary>
-    public static string CliDll
-    {
-        get
-        {
-            // The test runs from tests/X/bin/{Configuration}/net10.0.
-            var configuration = new DirectoryInfo(AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar)).Parent!.Name;
-            return Path.Combine(RepositoryPaths.Root, "src", "VisionAgent.Cli", "bin", configuration, "net10.0", "visionagent.dll");
-        }
-    }
+    public static string CliDll => Path.Combine(RepositoryPaths.Root, "src", "VisionAgent.Cli", "bin", BuildConfiguration, "net10.0", "visionagent.dll");
 
     public string Write(string relative, string text)
     {

@@ -7,7 +7,8 @@ namespace VisionAgent.Cli.Chat;
 /// <summary>
 /// The one live line at the bottom of an interactive terminal: a spinner with the run's state ("thinking (step
 /// 2)...", "running segment...") and, while an expert reports progress (a model download, denoising steps), that
-/// progress on the same line. Every trace line clears it first, so nothing writes over anything else. It turns on
+/// progress on the same line. Every trace line clears it first, so nothing writes over anything else, and while a
+/// streamed thought is being written on the line, the spinner waits for that line to end. It turns on
 /// its own thread, so a long expert call that keeps the thread pool busy does not stop it.
 /// </summary>
 public sealed class TerminalSpinner : IAgentObserver, IDisposable
@@ -20,6 +21,7 @@ public sealed class TerminalSpinner : IAgentObserver, IDisposable
     private readonly ManualResetEventSlim _stop = new();
     private readonly Thread _thread;
     private readonly ProgressRouter? _progress;
+    private readonly TraceRenderer _renderer;
     private string? _text = "thinking...";
     private string? _progressText;
     private int _frame;
@@ -30,6 +32,7 @@ public sealed class TerminalSpinner : IAgentObserver, IDisposable
         _inner = inner;
         _terminal = console.Profile.Out.Writer;
         _progress = progress;
+        _renderer = renderer;
         renderer.StatusChanged = text => { lock (_gate) _text = text; };
         if (progress is not null) progress.Live = text => { lock (_gate) _progressText = text; };
         _thread = new Thread(Spin) { IsBackground = true, Name = "live status line" };
@@ -49,7 +52,8 @@ public sealed class TerminalSpinner : IAgentObserver, IDisposable
     {
         lock (_gate)
         {
-            Clear();
+            // A streamed thought owns the line while it is written; the renderer ends that line itself.
+            if (!_renderer.IsThoughtOpen) Clear();
             _inner.OnEvent(agentEvent);
             if (agentEvent is AnswerEvent) _text = null;
             if (agentEvent is ObservationEvent) _progressText = null;
@@ -60,7 +64,7 @@ public sealed class TerminalSpinner : IAgentObserver, IDisposable
     {
         lock (_gate)
         {
-            if (_text is null) return;
+            if (_text is null || _renderer.IsThoughtOpen) return;
             var width = Math.Max(10, _console.Profile.Width - 4);
             var line = _progressText is null ? _text : $"{_text} · {_progressText}";
             var text = line.Length > width ? line[..width] : line;

@@ -39,8 +39,9 @@ public static class AskCommand
         if (string.IsNullOrWhiteSpace(question)) throw new BadInputException("the question is empty");
         cli.AddImages(parse.GetValue(Images) ?? []);
         var (chat, identity) = cli.CreateLlm();
-        var session = cli.Host.CreateSession(chat, identity);
         var json = parse.GetValue(Json);
+        var options = ReplyStreaming.Apply(cli.Host.CreateAgentOptions(), json || parse.GetValue(GlobalOptions.NoStream), cli.Host.Config, cli.Console, chat);
+        var session = cli.Host.CreateSession(chat, identity, agentOptions: options);
         using var log = new SessionLog(DataFolders.Sessions(cli.Host.Home), cli.Host.Options.SessionId, cli.Host.Marker);
         log.SessionStarted("ask", identity);
         foreach (var image in cli.Host.Images.Images) log.ImageAttached(image);

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Spectre.Console;
 using VisionAgent.Cli.Chat;
+using VisionAgent.Cli.Rendering;
 using VisionAgent.Cli.Rendering.Previews;
 using VisionAgent.Cli.Sessions;
 using VisionAgent.Core.Configuration;
@@ -31,7 +32,8 @@ public static class ChatCommand
         var overrides = GlobalOptions.Overrides(parse, parse.GetValue(MaxSteps), parse.GetValue(Mode));
         await using var cli = await CliHost.CreateAsync(parse, cancellationToken, overrides);
         var (chat, identity) = cli.CreateLlm();
-        var session = cli.Host.CreateSession(chat, identity);
+        var options = ReplyStreaming.Apply(cli.Host.CreateAgentOptions(), parse.GetValue(GlobalOptions.NoStream), cli.Host.Config, cli.Console, chat);
+        var session = cli.Host.CreateSession(chat, identity, agentOptions: options);
         using var log = new SessionLog(DataFolders.Sessions(cli.Host.Home), cli.Host.Options.SessionId, cli.Host.Marker);
         log.SessionStarted("chat", identity);
         cli.Console.MarkupLine($"[grey]{Markup.Escape(CliHost.PlannerLine(identity))}[/]");

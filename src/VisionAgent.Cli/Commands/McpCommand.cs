@@ -4,12 +4,12 @@ using VisionAgent.ExternalExperts.Mcp;
 
 namespace VisionAgent.Cli.Commands;
 
-/// <summary><c>visionagent mcp</c>: serves every ready expert as an MCP tool over stdio.</summary>
+/// <summary><c>visionagent mcp</c>: serves every expert as an MCP tool over stdio (see McpToolServer for the result shape).</summary>
 public static class McpCommand
 {
     public static Command Create()
     {
-        var command = new Command("mcp", "Serve every ready expert as an MCP tool over stdio (images as file paths or base64)");
+        var command = new Command("mcp", "Serve every expert as an MCP tool over stdio: text, structured results under an output schema, produced images as links and image content");
         command.SetAction(RunAsync);
         return command;
     }

@@ -10,15 +10,40 @@ namespace VisionAgent.Cli.Rendering;
 /// </summary>
 public sealed class TraceRenderer(IAnsiConsole console, UntrustedTextMarker marker) : IAgentObserver
 {
+    private static readonly Style ThoughtStyle = new(Color.Grey);
+
+    // A thought line is being written piece by piece and is not finished yet.
+    private bool _thoughtOpen;
+
     public Action<string>? StatusChanged { get; set; }
 
     /// <summary>Draws produced images under their observation on a terminal that can show them; null for none.</summary>
     public TerminalPreview? Preview { get; init; }
 
+    /// <summary>True while a streamed thought line is open: the cursor stands at its end, not at a line start.</summary>
+    public bool IsThoughtOpen => _thoughtOpen;
+
     public void OnEvent(AgentEvent agentEvent)
     {
+        if (agentEvent is ThoughtDeltaEvent delta)
+        {
+            if (!_thoughtOpen) console.Write(new Text("Thought: ", ThoughtStyle));
+            _thoughtOpen = true;
+            console.Write(new Text(WithoutControlCharacters(delta.Text), ThoughtStyle));
+            return;
+        }
+        if (_thoughtOpen)
+        {
+            _thoughtOpen = false;
+            console.WriteLine();
+            // The thought was shown as it arrived; the whole one is for the log only.
+            if (agentEvent is ThoughtEvent) return;
+        }
         switch (agentEvent)
         {
+            case ReplyRestartedEvent restarted:
+                console.MarkupLine($"[yellow]{Markup.Escape(restarted.Reason)}; asking again[/]");
+                break;
             case LlmRequestStarted started:
                 StatusChanged?.Invoke($"thinking (step {started.Step})...");
                 break;
@@ -65,4 +90,8 @@ public sealed class TraceRenderer(IAnsiConsole console, UntrustedTextMarker mark
             console.MarkupLine($"[red]No answer ({result.Status}): {Markup.Escape(result.Error ?? "")}[/]");
         }
     }
+
+    // The model's text goes straight to the terminal: no escape sequence of its own may reach it.
+    private static string WithoutControlCharacters(string text) =>
+        text.Any(c => char.IsControl(c) && c is not '\n') ? new string([.. text.Where(c => !char.IsControl(c) || c == '\n')]) : text;
 }

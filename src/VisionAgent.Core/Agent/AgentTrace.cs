@@ -134,6 +134,12 @@ public sealed record LlmRequestStarted(int Step) : AgentEvent;
 
 public sealed record ThoughtEvent(string Thought) : AgentEvent;
 
+/// <summary>More of the thought of a reply that is still arriving (streamed replies only); a <see cref="ThoughtEvent"/> with the whole thought follows.</summary>
+public sealed record ThoughtDeltaEvent(string Text) : AgentEvent;
+
+/// <summary>A streamed reply broke off and is asked for again: the thought shown for it so far is void.</summary>
+public sealed record ReplyRestartedEvent(string Reason) : AgentEvent;
+
 public sealed record ActionEvent(string Tool, string Input) : AgentEvent;
 
 public sealed record ObservationEvent(AgentStep Step) : AgentEvent;

@@ -30,6 +30,19 @@ public static class ReActParser
         public string? Problem { get; set; }
     }
 
+    /// <summary>
+    /// How one line of a reply begins, read as <see cref="Parse"/> reads labels: with the Thought label (its text
+    /// starts at <paramref name="textStart"/>), with another label, or with none.
+    /// </summary>
+    public static ReplyLineStart ReadLineStart(string line, out int textStart)
+    {
+        textStart = 0;
+        if (MatchLabel(line, 0) is not { } found) return ReplyLineStart.Text;
+        if (found.Label != Label.Thought) return ReplyLineStart.Step;
+        textStart = found.RestStart;
+        return ReplyLineStart.Thought;
+    }
+
     public static ParsedReply Parse(string reply)
     {
         var text = WellFormed(reply).Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
@@ -675,4 +688,17 @@ public static class ReActParser
     private static string Capitalise(string text) => text.Length == 0 ? text : char.ToUpperInvariant(text[0]) + text[1..];
 
     private static string Shorten(string text) => text.Length > 60 ? text[..60] + "..." : text;
+}
+
+/// <summary>How a line of a ReAct reply begins.</summary>
+public enum ReplyLineStart
+{
+    /// <summary>No label: more of the text before it.</summary>
+    Text,
+
+    /// <summary>The Thought label.</summary>
+    Thought,
+
+    /// <summary>Any other label: an action, its input, a final answer or an observation.</summary>
+    Step,
 }

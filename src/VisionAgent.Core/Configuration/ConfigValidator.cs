@@ -19,6 +19,7 @@ internal static class ConfigValidator
         new("llm.timeout_seconds", c => c.Llm.TimeoutSeconds, 0.1, 86_400, false),
         new("llm.max_retries", c => c.Llm.MaxRetries, 0, 10, true),
         new("llm.retry_delay_seconds", c => c.Llm.RetryDelaySeconds, 0, 600, false),
+        new("llm.stream_idle_seconds", c => c.Llm.StreamIdleSeconds, 0.1, 86_400, false),
         new("agent.max_steps", c => c.Agent.MaxSteps, 1, 100, true),
         new("agent.timeout_seconds", c => c.Agent.TimeoutSeconds, 0.1, 86_400, false),
         new("agent.history_turns", c => c.Agent.HistoryTurns, 0, 1000, true),

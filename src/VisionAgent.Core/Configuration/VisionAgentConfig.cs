@@ -43,6 +43,15 @@ public sealed class LlmConfig
 
     /// <summary>Base delay of the exponential back-off between retries (Retry-After wins when sent).</summary>
     public double RetryDelaySeconds { get; set; } = 2;
+
+    /// <summary>Show the model's thought as it is written (human output on a terminal only; <c>--no-stream</c> turns it off).</summary>
+    public bool Stream { get; set; } = true;
+
+    /// <summary>
+    /// A streamed reply that sends nothing for this long, before its first token or between two, is given up and asked
+    /// for again; the whole reply is still bound by <see cref="TimeoutSeconds"/>.
+    /// </summary>
+    public double StreamIdleSeconds { get; set; } = 60;
 }
 
 public sealed class AgentConfig

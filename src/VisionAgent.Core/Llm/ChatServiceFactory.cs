@@ -11,7 +11,7 @@ namespace VisionAgent.Core.Llm;
 /// Builds the SK OpenAI chat connector for any OpenAI-compatible endpoint (OpenAI, Azure OpenAI v1,
 /// Ollama, vLLM, llama.cpp server, LM Studio) over an HttpClient that retries 429 and 5xx with back-off,
 /// honours a Retry-After within <see cref="RetryAfterLimit"/> (and gives up at once on a longer one), and times
-/// out per attempt, the whole response body included.
+/// out per attempt, the whole response body included (a streamed body also between its chunks).
 /// </summary>
 public static class ChatServiceFactory
 {
@@ -24,7 +24,8 @@ public static class ChatServiceFactory
         var client = services.AddHttpClient(HttpClientName, client => client.Timeout = Timeout.InfiniteTimeSpan);
         client.AddStandardResilienceHandler(options => Configure(options, config));
         // Added after the resilience handler, so it runs inside each attempt and under its timeout.
-        client.AddHttpMessageHandler(() => new WholeResponseHandler());
+        client.AddHttpMessageHandler(() => new BoundedResponseHandler(
+            TimeSpan.FromSeconds(config.TimeoutSeconds), TimeSpan.FromSeconds(config.StreamIdleSeconds), TimeProvider.System));
         var provider = services.BuildServiceProvider();
         var httpClient = provider.GetRequiredService<IHttpClientFactory>().CreateClient(HttpClientName);
         var apiKey = string.IsNullOrEmpty(config.ApiKey) ? "not-needed" : config.ApiKey;

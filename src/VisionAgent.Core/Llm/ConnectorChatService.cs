@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.SemanticKernel;
 using Microsoft.SemanticKernel.ChatCompletion;
+using Microsoft.SemanticKernel.Connectors.OpenAI;
 using VisionAgent.Abstractions;
 
 namespace VisionAgent.Core.Llm;
@@ -30,22 +31,33 @@ public sealed class ConnectorChatService(IChatCompletionService connector) : ICh
     public async IAsyncEnumerable<StreamingChatMessageContent> GetStreamingChatMessageContentsAsync(ChatHistory chatHistory, PromptExecutionSettings? executionSettings = null, Kernel? kernel = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         var stream = connector.GetStreamingChatMessageContentsAsync(chatHistory, executionSettings, kernel, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var finished = false;
         await using (stream.ConfigureAwait(false))
         {
             while (true)
             {
                 try
                 {
-                    if (!await stream.MoveNextAsync().ConfigureAwait(false)) yield break;
+                    if (!await stream.MoveNextAsync().ConfigureAwait(false)) break;
                 }
                 catch (Exception ex) when (IsConnectorFailure(ex, cancellationToken))
                 {
                     throw new LlmException(LlmErrors.DescribeConnectorFailure(ex), ex);
                 }
+                finished |= HasFinishReason(stream.Current);
                 yield return stream.Current;
             }
         }
+        // A stream that closes cleanly but without the model's finish reason (and usually without [DONE]) was cut short:
+        // what came is not the whole reply, so it must not pass for one.
+        if (!finished)
+        {
+            var cut = new StreamInterruptedException("the stream ended before the model finished its reply");
+            throw new LlmException(LlmErrors.DescribeConnectorFailure(cut), cut);
+        }
     }
+
+    private static bool HasFinishReason(StreamingChatMessageContent chunk) => chunk is OpenAIStreamingChatMessageContent { FinishReason: not null };
 
     // Everything the connector throws is about the endpoint, except the caller's own cancellation and what is
     // already ours (an LlmException, or a VisionAgentException from a tool run inside native function calling).

@@ -44,6 +44,8 @@ public static class LlmErrors
         {
             switch (e)
             {
+                case StreamInterruptedException interrupted:
+                    return $"the LLM endpoint's answer was cut off ({interrupted.Message})";
                 case HttpOperationException { StatusCode: { } status } http:
                     return $"the LLM endpoint answered {(int)status} {Reason(status)}{Detail(http.ResponseContent)}";
                 case ClientResultException { Status: > 0 } client:
@@ -65,6 +67,20 @@ public static class LlmErrors
             }
         }
         return ex is HttpOperationException http2 ? $"the LLM request failed ({http2.Message.Split('\n')[0]})" : null;
+    }
+
+    /// <summary>
+    /// True when the failure is a streamed reply that broke off after the endpoint had accepted the request (it fell
+    /// silent, ran out of time, or ended unfinished): asking again may succeed. Refusals and unreachable endpoints are
+    /// retried below, in the HTTP pipeline, before any reply starts.
+    /// </summary>
+    public static bool IsInterruptedStream(Exception ex)
+    {
+        for (var e = ex; e is not null; e = e.InnerException)
+        {
+            if (e is StreamInterruptedException or HttpIOException) return true;
+        }
+        return false;
     }
 
     private static string Reason(HttpStatusCode status) => status switch

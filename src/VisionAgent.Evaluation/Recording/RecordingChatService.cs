@@ -38,5 +38,5 @@ public sealed class RecordingChatService(IChatCompletionService inner, List<LlmE
     }
 
     public IAsyncEnumerable<StreamingChatMessageContent> GetStreamingChatMessageContentsAsync(ChatHistory chatHistory, PromptExecutionSettings? executionSettings = null, Kernel? kernel = null, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException("recording covers non-streaming calls only; the agent does not stream");
+        throw new NotSupportedException("a cassette records whole replies: eval runs never stream (AgentOptions.Stream stays off)");
 }

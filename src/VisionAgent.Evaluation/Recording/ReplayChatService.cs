@@ -80,7 +80,7 @@ public sealed class ReplayChatService(IReadOnlyList<LlmExchange> exchanges, Cass
     }
 
     public IAsyncEnumerable<StreamingChatMessageContent> GetStreamingChatMessageContentsAsync(ChatHistory chatHistory, PromptExecutionSettings? executionSettings = null, Kernel? kernel = null, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException("replay covers non-streaming calls only; the agent does not stream");
+        throw new NotSupportedException("a cassette replays whole replies: eval runs never stream (AgentOptions.Stream stays off)");
 
     private ReplayDivergenceException Diverged(int step, int? message, string? role, string expected, string actual) =>
         new(new Divergence { Turn = cursor.Turn, Step = step, Kind = kind, Message = message, Role = role, Expected = expected, Actual = actual });

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.SemanticKernel.ChatCompletion;
 using VisionAgent.Abstractions;
 using VisionAgent.Core.Agent;
+using VisionAgent.Core.Llm;
 using VisionAgent.Evaluation.Recording;
 using VisionAgent.Evaluation.Reports;
 using VisionAgent.Evaluation.Scoring;

@@ -25,6 +25,7 @@ public static class ClassifierExpert
 public sealed class ClassifierPlugin(ExpertContext context, ClassifierSettings settings, IReadOnlyList<string> labels, string modelName)
 {
     [KernelFunction("classify")]
+    [ExpertData(typeof(ClassificationResult))]
     [Description("Classifies the whole image and returns the most likely labels with probabilities.")]
     public async Task<ExpertResult> ClassifyAsync(
         [Description("image handle, e.g. img1")] string image,

@@ -8,29 +8,65 @@ namespace VisionAgent.ExternalExperts.Folders;
 /// <summary>One <c>*/expert.yaml</c> found in a plugin folder: its manifest, or why it could not be read.</summary>
 public sealed record PluginCandidate(string ManifestPath, PluginManifest? Plugin, string? Error);
 
+/// <summary>A folder the user named that gives no plugin, and why; <c>visionagent plugin list</c> shows it and the host warns.</summary>
+public sealed record PluginFolderProblem(PluginFolder Folder, string Reason)
+{
+    public string Message => $"{Folder.Describe()}: {Reason}";
+}
+
 /// <summary>
 /// The plugins found in the plugin folders. Scanning never throws: a manifest that cannot be read becomes a
-/// broken expert that <c>visionagent tools</c> reports.
+/// broken expert that <c>visionagent tools</c> reports, and a named folder that holds no plugin becomes a
+/// <see cref="PluginFolderProblem"/>.
 /// </summary>
 public sealed class PluginCatalog
 {
-    private PluginCatalog(IReadOnlyList<PluginCandidate> candidates) => Candidates = candidates;
+    private PluginCatalog(IReadOnlyList<PluginCandidate> candidates, IReadOnlyList<PluginFolderProblem> folderProblems)
+    {
+        Candidates = candidates;
+        FolderProblems = folderProblems;
+    }
 
     public IReadOnlyList<PluginCandidate> Candidates { get; }
 
-    public static PluginCatalog Empty { get; } = new([]);
+    public IReadOnlyList<PluginFolderProblem> FolderProblems { get; }
 
-    /// <summary>Reads every <c>*/expert.yaml</c> under the folders; built-in experts' own source folders (same name, with a .csproj) are skipped.</summary>
-    public static PluginCatalog Scan(IEnumerable<string> folders, IReadOnlySet<string> builtInNames)
+    public static PluginCatalog Empty { get; } = new([], []);
+
+    /// <summary>
+    /// Reads the plugins in each folder: the folder itself when it holds <c>expert.yaml</c>, else every
+    /// <c>*/expert.yaml</c> below it. Built-in experts' own source folders (same name, with a .csproj) are skipped.
+    /// </summary>
+    public static PluginCatalog Scan(IEnumerable<PluginFolder> folders, IReadOnlySet<string> builtInNames)
     {
         var candidates = new List<PluginCandidate>();
+        var problems = new List<PluginFolderProblem>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var folder in folders.Where(Directory.Exists))
+        foreach (var folder in folders)
         {
-            foreach (var directory in Directory.EnumerateDirectories(folder).Order(StringComparer.Ordinal))
+            if (!Directory.Exists(folder.Path))
+            {
+                if (folder.NamedByUser) problems.Add(new PluginFolderProblem(folder, File.Exists(folder.Path) ? "is a file, not a folder" : "does not exist"));
+                continue;
+            }
+            IReadOnlyList<string> pluginDirectories;
+            try
+            {
+                pluginDirectories = File.Exists(Path.Combine(folder.Path, "expert.yaml"))
+                    ? [folder.Path]
+                    : Directory.EnumerateDirectories(folder.Path).Order(StringComparer.Ordinal).Where(d => File.Exists(Path.Combine(d, "expert.yaml"))).ToList();
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                problems.Add(new PluginFolderProblem(folder, $"cannot be read: {ex.Message}"));
+                continue;
+            }
+            if (pluginDirectories.Count == 0 && folder.NamedByUser)
+                problems.Add(new PluginFolderProblem(folder, "holds no expert.yaml, neither itself nor in a subfolder: name a plugin folder or a folder of plugin folders"));
+            foreach (var directory in pluginDirectories)
             {
                 var path = Path.GetFullPath(Path.Combine(directory, "expert.yaml"));
-                if (!File.Exists(path) || !seen.Add(path)) continue;
+                if (!seen.Add(path)) continue;
                 try
                 {
                     var plugin = PluginManifest.Read(path);
@@ -43,7 +79,7 @@ public sealed class PluginCatalog
                 }
             }
         }
-        return new PluginCatalog(candidates);
+        return new PluginCatalog(candidates, problems);
     }
 
     /// <summary>Model files that sit in a plugin's folder (expert, model name, absolute path): the host uses them before its cache.</summary>
@@ -99,6 +135,9 @@ public sealed class PluginCatalog
         var assemblyPath = plugin.Resolve(plugin.Manifest.Assembly);
         if (!File.Exists(assemblyPath))
             return new ExpertEntry(plugin.Manifest, null, origin, $"assembly not found: {assemblyPath} (build the plugin first)");
+        // Checked from metadata before loading: a plugin built against another seam must not get as far as a type load error.
+        if (SeamCompatibility.Check(assemblyPath) is { } incompatible)
+            return new ExpertEntry(plugin.Manifest, null, origin, incompatible);
         Assembly assembly;
         try
         {

@@ -22,6 +22,7 @@ public sealed class McpServerExperts : IAsyncDisposable
 {
     private const int MaxDescriptionLength = 300;
     private const int MaxErrorLength = 200;
+    private const int MaxObservationLength = 2000;
     private static readonly UntrustedTextMarker Marker = new();
 
     private McpServerExperts(IReadOnlyList<McpServerConnection> servers) => Servers = servers;
@@ -129,25 +130,73 @@ public sealed class McpServerExperts : IAsyncDisposable
             values[parameter.Name] = parameter.Convert(value);
         }
         var result = await client.CallToolAsync(tool.Name, values, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var text = string.Join("\n", result.Content.OfType<TextContentBlock>().Select(t => t.Text));
         if (result.IsError == true)
-            throw new VisionAgentException($"{ToolName(tool.Name)} reported an error: {Marker.Mark(Truncate(text, MaxErrorLength))}");
-        var produced = new List<ImageRecord>();
-        foreach (var image in result.Content.OfType<ImageContentBlock>())
         {
-            if (parent is null) break;
-            var path = images.NewOutputPath(parent, "mcp", image.MimeType == "image/jpeg" ? ".jpg" : ".png");
-            var bytes = image.DecodedData;
-            await OutputFile.WriteAsync(path, (stream, ct) => stream.WriteAsync(bytes, ct).AsTask(), cancellationToken).ConfigureAwait(false);
-            produced.Add(images.AddProduced(path, parent, tool.Name, "mcp"));
+            var error = string.Join("\n", result.Content.OfType<TextContentBlock>().Select(t => t.Text));
+            throw new VisionAgentException($"{ToolName(tool.Name)} reported an error: {Marker.Mark(Truncate(error, MaxErrorLength))}");
         }
+        var lines = new List<string>();
+        var produced = new List<ImageRecord>();
+        foreach (var block in result.Content)
+        {
+            switch (block)
+            {
+                case TextContentBlock text:
+                    lines.Add(text.Text);
+                    break;
+                case ImageContentBlock image:
+                    var (record, problem) = await KeepImageAsync(images, image, parent, tool.Name, cancellationToken).ConfigureAwait(false);
+                    if (record is not null) produced.Add(record);
+                    else lines.Add($"[an image ({image.MimeType}) that could not be kept: {problem}]");
+                    break;
+                case ResourceLinkBlock link:
+                    lines.Add($"[resource link: {link.Name} {link.Uri}{(link.MimeType is null ? "" : $" ({link.MimeType})")}{(link.Description is null ? "" : $": {link.Description}")}]");
+                    break;
+                case EmbeddedResourceBlock { Resource: TextResourceContents resource }:
+                    lines.Add($"[resource {resource.Uri}: {resource.Text}]");
+                    break;
+                case EmbeddedResourceBlock { Resource: var resource }:
+                    lines.Add($"[resource {resource.Uri}{(resource.MimeType is null ? "" : $" ({resource.MimeType})")}, binary, not shown]");
+                    break;
+                case AudioContentBlock audio:
+                    lines.Add($"[audio ({audio.MimeType}), not heard]");
+                    break;
+                default:
+                    lines.Add($"[{block.Type} content, not shown]");
+                    break;
+            }
+        }
+        // Servers should repeat structured content as text; for one that does not, the model still sees the data.
+        if (lines.Count == 0 && result.StructuredContent is { } structured)
+            lines.Add(structured.GetRawText());
+        var observation = string.Join("\n", lines);
         return new ExpertResult
         {
-            Observation = text.Length > 2000 ? text[..2000] : text,
+            Observation = Truncate(observation.Length == 0 ? "(no content)" : observation, MaxObservationLength),
             Data = result.StructuredContent,
             Images = produced,
             ContainsUntrustedText = true,
         };
+    }
+
+    /// <summary>
+    /// Keeps an image a server returned as a new handle: derived from the image the call was given, else as a new
+    /// input. Bytes that are not an image we accept become a note in the observation, not a failed call.
+    /// </summary>
+    private static async Task<(ImageRecord? Record, string? Problem)> KeepImageAsync(IImageStore images, ImageContentBlock image, string? parent, string tool, CancellationToken cancellationToken)
+    {
+        var bytes = image.DecodedData.ToArray();
+        try
+        {
+            if (parent is null) return (McpImageFiles.SaveAsInput(images, bytes, "mcp"), null);
+            var path = images.NewOutputPath(parent, "mcp", McpImageFiles.Extension(bytes));
+            await OutputFile.WriteAsync(path, (stream, ct) => stream.WriteAsync(bytes, ct).AsTask(), cancellationToken).ConfigureAwait(false);
+            return (McpImageFiles.RegisterOrDelete(path, () => images.AddProduced(path, parent, tool, "mcp")), null);
+        }
+        catch (BadInputException ex)
+        {
+            return (null, ex.Message);
+        }
     }
 
     private static string ToolName(string name)

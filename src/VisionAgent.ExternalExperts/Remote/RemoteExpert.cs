@@ -32,6 +32,7 @@ public sealed class RemoteClassifierPlugin(ExpertContext context, KServeClient c
     private DateTime _readyUntil = DateTime.MinValue;
 
     [KernelFunction("classify")]
+    [ExpertData(typeof(ClassificationResult))]
     [Description("Classifies the whole image on the inference server and returns the most likely labels with probabilities.")]
     public async Task<ExpertResult> ClassifyAsync(
         [Description("image handle, e.g. img1")] string image,

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using VisionAgent.Testing;
+using VisionAgent.Testing.Llm;
 
 namespace VisionAgent.Cli.Tests.Chat;
 
@@ -43,6 +44,26 @@ public sealed class TerminalChatTests : IDisposable
         Assert.True(afterObservation.Count(c => c == '▀') > 200, afterObservation);
         Assert.Contains("/save /proc/none/session.json", recalled);
         Assert.Contains("cut out the cat", await File.ReadAllTextAsync(Path.Combine(_home, "chat_history")));
+    }
+
+    [Fact]
+    public async Task Ask_shows_the_thought_while_the_reply_is_still_arriving()
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var reply = ScriptedResponse.Stream(["Thought: the picture", " shows a", " small cat", "\nFinal Answer: a small cat"]) with { Gate = gate.Task, GateBeforeEvent = 2 };
+        using var server = new ScriptedChatServer([reply]);
+        var cli = Path.Combine(AppContext.BaseDirectory, "visionagent.dll");
+        var command = $"VISIONAGENT_HOME='{_home}' dotnet '{cli}' ask --llm-endpoint {server.Endpoint} --llm-model scripted \"what is it?\"; sleep 60";
+        Tmux("new-session", "-d", "-x", "110", "-y", "30", "-c", RepositoryPaths.Root, command);
+
+        var arriving = await WaitForScreenAsync(s => s.Contains("Thought: the picture shows a", StringComparison.Ordinal), TimeSpan.FromSeconds(90));
+        gate.SetResult();
+        var done = await WaitForScreenAsync(s => s.Contains("a small cat", StringComparison.Ordinal) && s.Contains("Answer", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+
+        Assert.DoesNotContain("Answer", arriving, StringComparison.Ordinal);
+        Assert.DoesNotContain("small cat", arriving, StringComparison.Ordinal);
+        Assert.Contains("Thought: the picture shows a small cat\n", done, StringComparison.Ordinal);
+        Assert.Single(server.Requests);
     }
 
     private async Task<string> WaitForScreenAsync(Func<string, bool> ready, TimeSpan limit)

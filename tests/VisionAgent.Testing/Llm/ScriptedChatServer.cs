@@ -22,6 +22,62 @@ public sealed record ScriptedResponse
     /// <summary>Send the body one byte at a time with this pause before each (a body that trickles in).</summary>
     public TimeSpan BytePause { get; init; }
 
+    /// <summary>Server-sent events sent instead of a body (each the payload of one <c>data:</c> line, one HTTP chunk each).</summary>
+    public IReadOnlyList<string>? Events { get; init; }
+
+    /// <summary>Pause before each event.</summary>
+    public TimeSpan EventPause { get; init; }
+
+    /// <summary>After this many events send nothing more and keep the connection open (a stream that hangs).</summary>
+    public int? HangAfterEvents { get; init; }
+
+    /// <summary>After this many events end the body cleanly, without a finish reason or <c>[DONE]</c> (a stream cut short).</summary>
+    public int? EndAfterEvents { get; init; }
+
+    /// <summary>After this many events close the connection in the middle of the chunked body (a dropped stream).</summary>
+    public int? DropAfterEvents { get; init; }
+
+    /// <summary>Wait for this task before sending event number <see cref="GateBeforeEvent"/>, so a test can look at what arrived before.</summary>
+    public Task? Gate { get; init; }
+
+    public int GateBeforeEvent { get; init; }
+
+    /// <summary>
+    /// A streamed chat completion whose assistant message is the concatenation of <paramref name="pieces"/>, one event
+    /// each, then the finish reason, the usage and <c>[DONE]</c>, as OpenAI sends them.
+    /// </summary>
+    public static ScriptedResponse Stream(IEnumerable<string> pieces, int promptTokens = 10, int completionTokens = 5)
+    {
+        var events = new List<string>();
+        var first = true;
+        foreach (var piece in pieces)
+        {
+            events.Add(Chunk(new { role = first ? "assistant" : null, content = piece }, null));
+            first = false;
+        }
+        events.Add(Chunk(new { }, "stop"));
+        events.Add(JsonSerializer.Serialize(new
+        {
+            id = "chatcmpl-scripted",
+            @object = "chat.completion.chunk",
+            created = 1_700_000_000,
+            model = "scripted",
+            choices = Array.Empty<object>(),
+            usage = new { prompt_tokens = promptTokens, completion_tokens = completionTokens, total_tokens = promptTokens + completionTokens },
+        }));
+        events.Add("[DONE]");
+        return new ScriptedResponse { Events = events };
+    }
+
+    private static string Chunk(object delta, string? finishReason) => JsonSerializer.Serialize(new
+    {
+        id = "chatcmpl-scripted",
+        @object = "chat.completion.chunk",
+        created = 1_700_000_000,
+        model = "scripted",
+        choices = new[] { new { index = 0, delta, finish_reason = finishReason } },
+    }, new JsonSerializerOptions { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull });
+
     /// <summary>A chat completion whose assistant message is <paramref name="content"/>.</summary>
     public static ScriptedResponse Reply(string content, int promptTokens = 10, int completionTokens = 5) => new()
     {
@@ -189,7 +245,7 @@ public sealed class ScriptedChatServer : IDisposable
                 else response = ScriptedResponse.Error(500);
                 if (response.Delay > TimeSpan.Zero) await Task.Delay(response.Delay, _stop.Token);
                 await WriteResponseAsync(stream, response, _stop.Token);
-                if (response.TruncateAfterBytes is not null) return;
+                if (response.TruncateAfterBytes is not null || response.Events is not null) return;
             }
         }
         catch (Exception ex) when (ex is IOException or OperationCanceledException or SocketException or ObjectDisposedException)
@@ -261,6 +317,11 @@ public sealed class ScriptedChatServer : IDisposable
 
     private static async Task WriteResponseAsync(NetworkStream stream, ScriptedResponse response, CancellationToken ct)
     {
+        if (response.Events is not null)
+        {
+            await WriteEventsAsync(stream, response, ct);
+            return;
+        }
         var body = Encoding.UTF8.GetBytes(response.Body ?? "");
         var head = new StringBuilder();
         head.Append(System.Globalization.CultureInfo.InvariantCulture, $"HTTP/1.1 {response.Status} {(response.Status == 200 ? "OK" : "Scripted")}\r\n");
@@ -286,6 +347,32 @@ public sealed class ScriptedChatServer : IDisposable
             return;
         }
         await stream.WriteAsync(body, ct);
+        await stream.FlushAsync(ct);
+    }
+
+    private static async Task WriteEventsAsync(NetworkStream stream, ScriptedResponse response, CancellationToken ct)
+    {
+        var head = $"HTTP/1.1 {response.Status} OK\r\nContent-Type: text/event-stream\r\nCache-Control: no-cache\r\nTransfer-Encoding: chunked\r\n\r\n";
+        await stream.WriteAsync(Encoding.ASCII.GetBytes(head), ct);
+        await stream.FlushAsync(ct);
+        var events = response.Events!;
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (i == response.HangAfterEvents)
+            {
+                await Task.Delay(Timeout.Infinite, ct);
+            }
+            if (i == response.DropAfterEvents) return;
+            if (i == response.EndAfterEvents) break;
+            if (response.Gate is { } gate && i == response.GateBeforeEvent) await gate.WaitAsync(ct);
+            if (response.EventPause > TimeSpan.Zero) await Task.Delay(response.EventPause, ct);
+            var data = Encoding.UTF8.GetBytes($"data: {events[i]}\n\n");
+            await stream.WriteAsync(Encoding.ASCII.GetBytes($"{data.Length:X}\r\n"), ct);
+            await stream.WriteAsync(data, ct);
+            await stream.WriteAsync("\r\n"u8.ToArray(), ct);
+            await stream.FlushAsync(ct);
+        }
+        await stream.WriteAsync("0\r\n\r\n"u8.ToArray(), ct);
         await stream.FlushAsync(ct);
     }
 }

@@ -25,6 +25,18 @@ public sealed class ScriptedChatService(IEnumerable<string>? replies = null, Fun
         return Task.FromResult(result);
     }
 
-    public IAsyncEnumerable<StreamingChatMessageContent> GetStreamingChatMessageContentsAsync(ChatHistory chatHistory, PromptExecutionSettings? executionSettings = null, Kernel? kernel = null, CancellationToken cancellationToken = default) =>
-        throw new NotSupportedException("the agent does not stream");
+    /// <summary>How many characters each streamed piece holds, so labels and stop sequences fall across pieces.</summary>
+    public int StreamPieceLength { get; init; } = 3;
+
+    /// <summary>The scripted reply in pieces of <see cref="StreamPieceLength"/> characters.</summary>
+    public async IAsyncEnumerable<StreamingChatMessageContent> GetStreamingChatMessageContentsAsync(ChatHistory chatHistory, PromptExecutionSettings? executionSettings = null, Kernel? kernel = null, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var replies = await GetChatMessageContentsAsync(chatHistory, executionSettings, kernel, cancellationToken);
+        var text = replies[0].Content ?? "";
+        for (var i = 0; i < text.Length; i += StreamPieceLength)
+        {
+            cancellationToken.ThrowIfCancellationRequested();
+            yield return new StreamingChatMessageContent(AuthorRole.Assistant, text.Substring(i, Math.Min(StreamPieceLength, text.Length - i)));
+        }
+    }
 }
