@@ -1,5 +1,6 @@
 using Microsoft.SemanticKernel.ChatCompletion;
 using VisionAgent.Abstractions;
+using VisionAgent.Core.Llm;
 using VisionAgent.Core.Prompts;
 
 namespace VisionAgent.Core.Agent;
