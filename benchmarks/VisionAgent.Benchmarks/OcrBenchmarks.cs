@@ -26,10 +26,18 @@ public class OcrBenchmarks
     [Params("page", "screenshot-1080p")]
     public string Image { get; set; } = "page";
 
+    /// <summary>
+    /// The expert's thread settings (no spinning, one recognition worker per processor) against ONNX Runtime's
+    /// defaults with one line at a time, as the expert ran before them.
+    /// </summary>
+    [Params(true, false)]
+    public bool QuietThreads { get; set; } = true;
+
     [GlobalSetup]
     public void Setup()
     {
-        _pipeline = OcrPipeline.Create(_sessions, FetchModels(), new OcrOptions());
+        var options = QuietThreads ? new OcrOptions() : new OcrOptions { RecWorkers = 1, Session = OnnxModelOptions.Default };
+        _pipeline = OcrPipeline.Create(_sessions, FetchModels(), options);
         _path = Image == "page"
             ? RepositoryPaths.SampleImage("page.png")
             : TextScene.Screenshot.Render(Path.Combine(Path.GetTempPath(), "visionagent-bench"));

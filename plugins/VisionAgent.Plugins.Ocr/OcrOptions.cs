@@ -1,4 +1,5 @@
 using VisionAgent.Abstractions;
+using VisionAgent.Onnx;
 
 namespace VisionAgent.Plugins.Ocr;
 
@@ -31,6 +32,18 @@ public sealed record OcrOptions
     /// </summary>
     public int RecBatch { get; init; }
 
+    /// <summary>
+    /// Lines recognised at the same time on the CPU, each run on one thread; 0 = one per processor (1 on CUDA).
+    /// Lines are independent, so this scales better than splitting each small run over threads.
+    /// </summary>
+    public int RecWorkers { get; init; }
+
+    /// <summary>
+    /// ONNX Runtime settings of the three models (<c>onnx_*</c> settings). Threads do not spin while they wait:
+    /// these models run many small operators, and spinning doubled the CPU time of a recognition run on 2 cores.
+    /// </summary>
+    public OnnxModelOptions Session { get; init; } = DefaultSession;
+
     public float MinConfidence { get; init; } = 0.5f;
 
     /// <summary>Margin added around each line before recognition, as a fraction of the line's height.</summary>
@@ -41,6 +54,8 @@ public sealed record OcrOptions
 
     /// <summary>The same in a gap wider than the line's usual gap between characters (word spaces between capitals and digits).</summary>
     public float WideGapSpaceThreshold { get; init; } = 0.03f;
+
+    private static readonly OnnxModelOptions DefaultSession = new() { Spinning = false };
 
     public static OcrOptions FromSettings(ExpertContext context)
     {
@@ -56,6 +71,8 @@ public sealed record OcrOptions
             RecheckConfidence = context.SettingFloat("recheck_confidence", 0, 1) ?? defaults.RecheckConfidence,
             UseDirectionClassifier = context.SettingBool("use_cls") ?? defaults.UseDirectionClassifier,
             RecBatch = context.SettingInt("rec_batch", 0, 64) ?? defaults.RecBatch,
+            RecWorkers = context.SettingInt("rec_workers", 0, 64) ?? defaults.RecWorkers,
+            Session = OnnxModelOptions.FromSettings(context, "onnx_", defaults.Session),
             MinConfidence = context.SettingFloat("min_confidence", 0, 1) ?? defaults.MinConfidence,
             RecPadding = context.SettingFloat("rec_padding", 0, 1) ?? defaults.RecPadding,
             SpaceThreshold = context.SettingFloat("space_threshold", 0, 2) ?? defaults.SpaceThreshold,

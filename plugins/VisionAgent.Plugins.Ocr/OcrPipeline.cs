@@ -44,11 +44,15 @@ public sealed class OcrPipeline
     {
         ArgumentNullException.ThrowIfNull(sessions);
         ArgumentNullException.ThrowIfNull(paths);
-        var recognizer = Task.Run(() => Stage.Of(sessions.Get(paths.Recognizer)));
-        var classifier = options.UseDirectionClassifier ? Task.Run(() => Stage.Of(sessions.Get(paths.Classifier))) : null;
+        var onCpu = sessions.ActiveDevice != "cuda";
+        if (options.RecBatch <= 0) options = options with { RecBatch = onCpu ? 1 : 8 };
+        if (options.RecWorkers <= 0) options = options with { RecWorkers = onCpu ? Environment.ProcessorCount : 1 };
+        // Several lines at once, each on one thread, rather than each line's small operators split over threads.
+        var recognizerSession = options.RecWorkers > 1 ? options.Session with { Threads = 1 } : options.Session;
+        var recognizer = Task.Run(() => Stage.Of(sessions.Get(paths.Recognizer, recognizerSession)));
+        var classifier = options.UseDirectionClassifier ? Task.Run(() => Stage.Of(sessions.Get(paths.Classifier, options.Session))) : null;
         var decoder = Task.Run(() => CtcDecoder.FromFile(paths.Keys, options.SpaceThreshold, options.WideGapSpaceThreshold));
-        var detector = Stage.Of(sessions.Get(paths.Detector));
-        if (options.RecBatch <= 0) options = options with { RecBatch = sessions.ActiveDevice == "cuda" ? 8 : 1 };
+        var detector = Stage.Of(sessions.Get(paths.Detector, options.Session));
         return new(detector, classifier, recognizer, decoder, options);
     }
 
@@ -186,15 +190,29 @@ public sealed class OcrPipeline
         }).ToArray();
     }
 
-    /// <summary>Recognises every crop as sampled (left to right along its top edge), in batches of similar width.</summary>
+    /// <summary>
+    /// Recognises every crop as sampled (left to right along its top edge), in batches of similar width, up to
+    /// <see cref="OcrOptions.RecWorkers"/> batches at a time, the widest first so the workers finish together.
+    /// </summary>
     private (string Text, float Confidence)[] RecognizeAll(RgbPixels image, Quad[] crops, CancellationToken cancellationToken)
     {
-        var order = Enumerable.Range(0, crops.Length).OrderBy(i => Ratio(crops[i])).ToArray();
+        var order = Enumerable.Range(0, crops.Length).OrderByDescending(i => Ratio(crops[i])).ToArray();
+        var batches = order.Chunk(Options.RecBatch).ToArray();
         var readings = new (string Text, float Confidence)[crops.Length];
-        for (var start = 0; start < order.Length; start += Options.RecBatch)
+        if (Options.RecWorkers <= 1 || batches.Length == 1)
         {
-            var batch = order.AsSpan(start, Math.Min(Options.RecBatch, order.Length - start)).ToArray();
-            RecognizeBatch(image, crops, batch, readings, cancellationToken);
+            foreach (var batch in batches) RecognizeBatch(image, crops, batch, readings, cancellationToken);
+            return readings;
+        }
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Options.RecWorkers, CancellationToken = cancellationToken };
+        try
+        {
+            Parallel.For(0, batches.Length, parallel, k => RecognizeBatch(image, crops, batches[k], readings, cancellationToken));
+        }
+        catch (AggregateException ex)
+        {
+            // The first failure as the caller would have seen it without the workers (a model error, a cancelled run).
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(ex.InnerExceptions[0]);
         }
         return readings;
     }

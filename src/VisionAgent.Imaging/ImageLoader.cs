@@ -28,27 +28,13 @@ public sealed record ImageHeader(string Path, string Format, int Width, int Heig
 /// </summary>
 public sealed class ImageLoader
 {
-    private readonly Configuration _configuration;
+    // Built on first use: a command that reads no image (tools, --help) never sets up the codecs.
+    private readonly Lazy<Configuration> _configuration;
 
     public ImageLoader(ImageLimits? limits = null)
     {
         Limits = limits ?? ImageLimits.Default;
-        _configuration = new Configuration(
-            new PngConfigurationModule(),
-            new JpegConfigurationModule(),
-            new WebpConfigurationModule(),
-            new BmpConfigurationModule(),
-            new GifConfigurationModule())
-        {
-            MemoryAllocator = MemoryAllocator.Create(new MemoryAllocatorOptions
-            {
-                AllocationLimitMegabytes = Limits.AllocationLimitMegabytes,
-                // Keep the pool small so memory from one large image is returned rather than retained.
-                MaximumPoolSizeMegabytes = Math.Min(Limits.AllocationLimitMegabytes, 64),
-            }),
-        };
-        // Only the first frame is ever used: never decode the rest of an animation.
-        _configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { DecodingMode = FrameDecodingMode.First });
+        _configuration = new Lazy<Configuration>(() => CreateConfiguration(Limits), LazyThreadSafetyMode.ExecutionAndPublication);
     }
 
     public ImageLimits Limits { get; }
@@ -105,7 +91,7 @@ public sealed class ImageLoader
             decoderView.Position = 0;
             try
             {
-                var image = Image.Load<TPixel>(_configuration, decoderView);
+                var image = Image.Load<TPixel>(_configuration.Value, decoderView);
                 if (image.Frames.Count > 1)
                 {
                     // Animated WebP is refused up front; this keeps any other multi-frame result to its first frame.
@@ -181,7 +167,7 @@ public sealed class ImageLoader
         IImageFormat? format;
         try
         {
-            imageInfo = Image.Identify(_configuration, decoderView, out format);
+            imageInfo = Image.Identify(_configuration.Value, decoderView, out format);
         }
         catch (Exception ex) when (IsDecoderFailure(ex))
         {
@@ -219,5 +205,26 @@ public sealed class ImageLoader
     {
         var line = message.Split('\n')[0].Trim();
         return line.Length > 160 ? line[..160] : line;
+    }
+
+    private static Configuration CreateConfiguration(ImageLimits limits)
+    {
+        var configuration = new Configuration(
+            new PngConfigurationModule(),
+            new JpegConfigurationModule(),
+            new WebpConfigurationModule(),
+            new BmpConfigurationModule(),
+            new GifConfigurationModule())
+        {
+            MemoryAllocator = MemoryAllocator.Create(new MemoryAllocatorOptions
+            {
+                AllocationLimitMegabytes = limits.AllocationLimitMegabytes,
+                // Keep the pool small so memory from one large image is returned rather than retained.
+                MaximumPoolSizeMegabytes = Math.Min(limits.AllocationLimitMegabytes, 64),
+            }),
+        };
+        // Only the first frame is ever used: never decode the rest of an animation.
+        configuration.ImageFormatsManager.SetDecoder(GifFormat.Instance, new GifDecoder { DecodingMode = FrameDecodingMode.First });
+        return configuration;
     }
 }

@@ -50,12 +50,13 @@ public sealed record OnnxModelOptions
     /// <summary>
     /// Reads <c>{prefix}optimization</c> (all, extended, basic, none), <c>{prefix}memory_arena</c>,
     /// <c>{prefix}memory_pattern</c>, <c>{prefix}threads</c>, <c>{prefix}spinning</c>, <c>{prefix}widen_fp16</c>,
-    /// <c>{prefix}cache_optimized</c> and <c>{prefix}cache_layout</c> from the expert's settings; a missing key keeps the runtime's default.
+    /// <c>{prefix}cache_optimized</c> and <c>{prefix}cache_layout</c> from the expert's settings; a missing key keeps
+    /// <paramref name="defaults"/> (the runtime's defaults when null).
     /// </summary>
-    public static OnnxModelOptions FromSettings(ExpertContext context, string prefix)
+    public static OnnxModelOptions FromSettings(ExpertContext context, string prefix, OnnxModelOptions? defaults = null)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var defaults = Default;
+        defaults ??= Default;
         var level = context.Setting(prefix + "optimization")?.Trim().ToLowerInvariant();
         return new OnnxModelOptions
         {

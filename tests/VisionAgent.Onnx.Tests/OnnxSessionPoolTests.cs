@@ -35,6 +35,24 @@ public sealed class OnnxSessionPoolTests : IDisposable
     }
 
     [Fact]
+    public void Model_without_spinning_threads_runs_the_same()
+    {
+        var path = new TinyOnnxModel()
+            .FloatInput("x", 1, 3)
+            .FloatOutput("y", 1, 3)
+            .Initializer("three", [3f], 1)
+            .Node("Mul", ["x", "three"], ["y"])
+            .Save(_host.PathFor("quiet.onnx"));
+        using var pool = new OnnxSessionPool();
+
+        var session = pool.Get(path, new OnnxModelOptions { Spinning = false, Threads = 2 });
+        using var input = OnnxTensors.FromArray(new[] { 1f, -2f, 0.5f }, 1, 3);
+        using var outputs = OnnxTensors.Run(session, new Dictionary<string, OrtValue> { ["x"] = input }, ["y"], CancellationToken.None);
+
+        Assert.Equal([3f, -6f, 1.5f], outputs[0].GetTensorDataAsSpan<float>().ToArray());
+    }
+
+    [Fact]
     public void Cuda_request_on_the_cpu_package_falls_back_with_a_warning()
     {
         var path = new TinyOnnxModel().FloatInput("x", 1).FloatOutput("y", 1).Node("Identity", ["x"], ["y"]).Save(_host.PathFor("id.onnx"));

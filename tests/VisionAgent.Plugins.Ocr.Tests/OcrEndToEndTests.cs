@@ -1,5 +1,6 @@
 using VisionAgent.Imaging;
 using VisionAgent.Imaging.Tensors;
+using VisionAgent.Onnx;
 using VisionAgent.Testing;
 using VisionAgent.Testing.Rendering;
 using Xunit.Abstractions;
@@ -40,6 +41,25 @@ public sealed class OcrEndToEndTests(OcrModelsFixture models, ITestOutputHelper 
         var cer = CharacterErrorRate.Compute(scene.ExpectedText, text);
         output.WriteLine($"CER {name} {cer:P2}");
         Assert.True(cer < 0.03, $"CER {cer:P2}; expected:\n{scene.ExpectedText}\ngot:\n{text}");
+    }
+
+    [Fact]
+    public void Lines_recognised_in_parallel_come_back_in_place_and_read_the_same_as_one_at_a_time()
+    {
+        var folder = Path.Combine(Path.GetTempPath(), "visionagent-tests", "ocr-scenes");
+        using var pixels = RgbPixels.Load(TextScene.Screenshot.Render(folder), new ImageLoader());
+        using var sessions = new OnnxSessionPool();
+        var serial = OcrPipeline.Create(sessions, models.Paths, new OcrOptions { RecWorkers = 1 });
+        var parallel = OcrPipeline.Create(models.Sessions, models.Paths, new OcrOptions { RecWorkers = 4 });
+        var quads = serial.Detect(pixels, CancellationToken.None).Select(b => b.Quad).ToList();
+
+        var one = serial.Recognize(pixels, quads, CancellationToken.None);
+        var many = parallel.Recognize(pixels, quads, CancellationToken.None);
+
+        Assert.True(quads.Count > 8, $"{quads.Count} lines");
+        Assert.Equal(one.Select(l => l.Text), many.Select(l => l.Text));
+        Assert.Equal(one.Select(l => l.Box), many.Select(l => l.Box));
+        Assert.All(one.Zip(many), pair => Assert.Equal(pair.First.Confidence, pair.Second.Confidence, 0.01f));
     }
 
     public static TheoryData<string> LongLineScenes => new(TextScene.LongLines.Select(s => s.Name));

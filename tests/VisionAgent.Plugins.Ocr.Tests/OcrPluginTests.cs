@@ -120,5 +120,25 @@ public sealed class OcrPluginTests : IDisposable
         Assert.Contains("what does it say", manifest.Routing[0].Examples);
     }
 
+    [Fact]
+    public void Manifest_settings_run_the_models_without_spinning_threads_and_recognise_lines_in_parallel()
+    {
+        var defaults = OcrOptions.FromSettings(_host.CreateContext(_models.Manifest));
+        var tuned = OcrOptions.FromSettings(_host.CreateContext(_models.Manifest, new Dictionary<string, string>
+        {
+            ["rec_workers"] = "3",
+            ["onnx_spinning"] = "true",
+            ["onnx_threads"] = "2",
+        }));
+
+        Assert.False(defaults.Session.Spinning);
+        Assert.False(new OcrOptions().Session.Spinning);
+        Assert.Equal(0, defaults.RecWorkers);
+        Assert.Equal(3, tuned.RecWorkers);
+        Assert.True(tuned.Session.Spinning);
+        Assert.Equal(2, tuned.Session.Threads);
+        Assert.Throws<BadInputException>(() => OcrOptions.FromSettings(_host.CreateContext(_models.Manifest, new Dictionary<string, string> { ["rec_workers"] = "-1" })));
+    }
+
     public void Dispose() => _host.Dispose();
 }
