@@ -38,11 +38,8 @@ public sealed record OcrOptions
     /// </summary>
     public int RecWorkers { get; init; }
 
-    /// <summary>
-    /// ONNX Runtime settings of the three models (<c>onnx_*</c> settings). Threads do not spin while they wait:
-    /// these models run many small operators, and spinning doubled the CPU time of a recognition run on 2 cores.
-    /// </summary>
-    public OnnxModelOptions Session { get; init; } = DefaultSession;
+    /// <summary>ONNX Runtime settings of the three models (<c>onnx_*</c> settings).</summary>
+    public OnnxModelOptions Session { get; init; } = OnnxModelOptions.Default;
 
     public float MinConfidence { get; init; } = 0.5f;
 
@@ -54,8 +51,6 @@ public sealed record OcrOptions
 
     /// <summary>The same in a gap wider than the line's usual gap between characters (word spaces between capitals and digits).</summary>
     public float WideGapSpaceThreshold { get; init; } = 0.03f;
-
-    private static readonly OnnxModelOptions DefaultSession = new() { Spinning = false };
 
     public static OcrOptions FromSettings(ExpertContext context)
     {
@@ -72,7 +67,7 @@ public sealed record OcrOptions
             UseDirectionClassifier = context.SettingBool("use_cls") ?? defaults.UseDirectionClassifier,
             RecBatch = context.SettingInt("rec_batch", 0, 64) ?? defaults.RecBatch,
             RecWorkers = context.SettingInt("rec_workers", 0, 64) ?? defaults.RecWorkers,
-            Session = OnnxModelOptions.FromSettings(context, "onnx_", defaults.Session),
+            Session = OnnxModelOptions.FromSettings(context, "onnx_"),
             MinConfidence = context.SettingFloat("min_confidence", 0, 1) ?? defaults.MinConfidence,
             RecPadding = context.SettingFloat("rec_padding", 0, 1) ?? defaults.RecPadding,
             SpaceThreshold = context.SettingFloat("space_threshold", 0, 2) ?? defaults.SpaceThreshold,

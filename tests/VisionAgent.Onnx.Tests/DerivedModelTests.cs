@@ -174,12 +174,11 @@ public sealed class DerivedModelTests : IDisposable
         Assert.False(options.CacheOptimized);
         Assert.Equal(2, options.Threads);
         Assert.False(options.Spinning);
-        Assert.True(OnnxModelOptions.Default.Spinning);
-        Assert.True(OnnxModelOptions.FromSettings(_host.CreateContext(manifest, new Dictionary<string, string>()), "m_").Spinning);
-        var expertDefaults = new OnnxModelOptions { Spinning = false, Threads = 3 };
-        var unset = OnnxModelOptions.FromSettings(_host.CreateContext(manifest, new Dictionary<string, string> { ["m_threads"] = "1" }), "m_", expertDefaults);
+        Assert.False(OnnxModelOptions.Default.Spinning);
+        var unset = OnnxModelOptions.FromSettings(_host.CreateContext(manifest, new Dictionary<string, string> { ["m_threads"] = "1" }), "m_");
         Assert.False(unset.Spinning);
         Assert.Equal(1, unset.Threads);
+        Assert.True(OnnxModelOptions.FromSettings(_host.CreateContext(manifest, new Dictionary<string, string> { ["m_spinning"] = "true" }), "m_").Spinning);
         var bad = _host.CreateContext(manifest, new Dictionary<string, string> { ["m_optimization"] = "fastest" });
         var error = Assert.Throws<BadInputException>(() => OnnxModelOptions.FromSettings(bad, "m_"));
         Assert.Contains("demo.m_optimization", error.Message, StringComparison.Ordinal);
