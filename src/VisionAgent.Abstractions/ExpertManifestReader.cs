@@ -1,30 +1,31 @@
 using YamlDotNet.Core;
-using YamlDotNet.Serialization;
-using YamlDotNet.Serialization.NamingConventions;
 
 namespace VisionAgent.Abstractions;
 
 /// <summary>Reads <c>expert.yaml</c> manifests, with errors that name the file and line.</summary>
 public static class ExpertManifestReader
 {
-    private static readonly IDeserializer Deserializer = new DeserializerBuilder()
-        .WithNamingConvention(UnderscoredNamingConvention.Instance)
-        .WithDuplicateKeyChecking()
-        .WithEnforceRequiredMembers()
-        .WithMaximumRecursion(64)
-        .Build();
-
     public static ExpertManifest Parse(string yaml, string source)
     {
         ExpertManifest? manifest;
+        var reader = new ManifestYamlReader(yaml);
         try
         {
-            manifest = Deserializer.Deserialize<ExpertManifest>(yaml);
+            manifest = reader.Read();
         }
         catch (YamlException ex)
         {
             var detail = ex.InnerException?.Message ?? ex.Message;
             throw new BadInputException($"{source}:{ex.Start.Line}: invalid expert manifest: {FirstLine(detail)}", ex);
+        }
+        catch (ManifestFormatException ex)
+        {
+            throw new BadInputException($"{source}:{ex.Line}: invalid expert manifest: {ex.Message}", ex);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // YamlDotNet's scanner throws this, without a position, on some unclosed flow collections.
+            throw new BadInputException($"{source}:{reader.Line}: invalid expert manifest: an unclosed '[' or '{{' or another structure the YAML reader cannot follow, at or after this line", ex);
         }
         if (manifest is null)
             throw new BadInputException($"{source}: the expert manifest is empty");
