@@ -35,6 +35,32 @@ public sealed class HostileReplyTests(ITestOutputHelper output)
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"{clock.ElapsedMilliseconds} ms");
     }
 
+    /// <summary>A megabyte shaped against each pattern: a long run its repeated class accepts, then a mismatch at the end.</summary>
+    [Theory]
+    [InlineData("~", "a", " ", false)]
+    [InlineData("c:", ".", "!", false)]
+    [InlineData("c:", "a.", "", false)]
+    [InlineData("data:", "a", "/a", true)]
+    [InlineData("x data:a/", "a", " ", false)]
+    [InlineData("", "a/", ".pn", false)]
+    [InlineData("", "a/.", "png", true)]
+    [InlineData("", ".", "", false)]
+    [InlineData("", "/", "x", true)]
+    [InlineData("$", "a", "", false)]
+    [InlineData("", "http", "", false)]
+    public void Path_check_is_linear_on_a_megabyte_shaped_against_each_pattern(string prefix, string repeated, string suffix, bool expected)
+    {
+        var value = prefix + string.Concat(Enumerable.Repeat(repeated, (1 << 20) / repeated.Length)) + suffix;
+        var clock = Stopwatch.StartNew();
+
+        var refused = ToolInvoker.LooksLikePathOrUrl(value);
+
+        clock.Stop();
+        output.WriteLine($"{clock.ElapsedMilliseconds} ms");
+        Assert.Equal(expected, refused);
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"{clock.ElapsedMilliseconds} ms");
+    }
+
     [Fact]
     public async Task Megabyte_handle_is_refused_quickly_and_not_echoed()
     {

@@ -233,7 +233,7 @@ public sealed partial class ToolInvoker(ExpertRegistry registry, IImageStore ima
     /// True for anything an LLM could use to reach a file or the network instead of a handle: URLs and URIs
     /// (also percent-encoded), absolute, home-relative, drive, UNC and device paths, traversal anywhere in the
     /// value, environment-variable paths, image file names, and NUL characters. Free text such as a prompt
-    /// ("red/green", "note: keep edges") passes. Every pattern runs without backtracking, so the time is linear
+    /// ("red/green", "note: keep edges") passes. No pattern backtracks more than linearly, so the time is linear
     /// in the length of the value (callers cap that length first, see <see cref="MaxArgumentLength"/>).
     /// </summary>
     public static bool LooksLikePathOrUrl(string value)
@@ -257,18 +257,24 @@ public sealed partial class ToolInvoker(ExpertRegistry registry, IImageStore ima
     private static bool IsPathOrUrl(string v) =>
         UrlLike().IsMatch(v) || EmbeddedUrl().IsMatch(v) || AbsolutePath().IsMatch(v) || Traversal().IsMatch(v) || FileLike().IsMatch(v);
 
-    [GeneratedRegex(@"^[a-z][a-z0-9+.\-]*://|^(data|file|javascript|vbscript|blob|jar|smb|ftp|https?|mailto|about|view-source):", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    // Source-generated, backtracking, and written so that none backtracks more than linearly (each is anchored at
+    // the start, or its repeated classes cannot overlap what follows them): values are at most MaxArgumentLength
+    // long here, but the patterns hold on a megabyte too. The non-backtracking engine gave the same guarantee but
+    // built its automata at run time, 60 ms of every tool call.
+    [GeneratedRegex(@"^[a-z][a-z0-9+.\-]*://|^(data|file|javascript|vbscript|blob|jar|smb|ftp|https?|mailto|about|view-source):", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex UrlLike();
 
-    [GeneratedRegex(@"\b(https?|ftp|file|smb|data|blob|jar)://|\bfile:[/\\]|\bdata:[a-z]+/[a-z0-9.+\-]+[;,]", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    [GeneratedRegex(@"\b(https?|ftp|file|smb|data|blob|jar)://|\bfile:[/\\]|\bdata:(?>[a-z]+)/(?>[a-z0-9.+\-]+)[;,]", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex EmbeddedUrl();
 
-    [GeneratedRegex(@"^(/|~$|~[^\s]*[/\\]|\.{1,2}$|\.{1,2}[/\\]|[A-Za-z]:([/\\]|$|[^\s:]*\.\w{1,5}$)|\\|\$\{?\w+\}?[/\\]|%\w+%[/\\])", RegexOptions.NonBacktracking)]
+    [GeneratedRegex(@"^(/|~$|~[^\s]*[/\\]|\.{1,2}$|\.{1,2}[/\\]|[A-Za-z]:([/\\]|$|[^\s:]*\.\w{1,5}$)|\\|\$\{?\w+\}?[/\\]|%\w+%[/\\])")]
     private static partial Regex AbsolutePath();
 
-    [GeneratedRegex(@"(^|[/\\])\.\.([/\\]|$)", RegexOptions.NonBacktracking)]
+    [GeneratedRegex(@"(^|[/\\])\.\.([/\\]|$)")]
     private static partial Regex Traversal();
 
-    [GeneratedRegex(@"^[^\s]*[/\\][^\s]*\.(png|jpe?g|webp|bmp|gif|tiff?|onnx|txt|json|ya?ml)$|^[^\s/\\]+\.(png|jpe?g|webp|bmp|gif|tiff?)$", RegexOptions.IgnoreCase | RegexOptions.NonBacktracking)]
+    // A path with a folder and an image or model extension, or a bare image file name. The look-ahead finds the
+    // first separator once, so the rest is one scan back from the end.
+    [GeneratedRegex(@"^(?=[^\s/\\]*[/\\])[^\s]*\.(png|jpe?g|webp|bmp|gif|tiff?|onnx|txt|json|ya?ml)$|^[^\s/\\]+\.(png|jpe?g|webp|bmp|gif|tiff?)$", RegexOptions.IgnoreCase | RegexOptions.CultureInvariant)]
     private static partial Regex FileLike();
 }
