@@ -37,6 +37,8 @@ public sealed class CliHost : IAsyncDisposable
         IReadOnlyDictionary<string, IReadOnlyDictionary<string, string>>? modelOverrides = null,
         bool startMcpServers = true)
     {
+        // Before the configuration and the console, so that it overlaps them; the host awaits it.
+        _ = StartupWarmUp.Start();
         var config = ConfigLoader.Load(overrides ?? GlobalOptions.Overrides(parse));
         var console = ConsoleFactory.Create(parse.InvocationConfiguration.Output);
         var errorConsole = ConsoleFactory.Create(parse.InvocationConfiguration.Error);

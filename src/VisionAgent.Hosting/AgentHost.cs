@@ -25,8 +25,11 @@ public sealed class AgentHost : IAsyncDisposable
     private ExternalExpertSources? _ownedExternal;
     private ToolInvoker _directInvoker = null!;
 
+    private readonly Task _warmUp;
+
     private AgentHost(AgentHostOptions options)
     {
+        _warmUp = StartupWarmUp.Start();
         Options = options;
         Config = options.Config;
         Home = options.Home ?? DataFolders.Home();
@@ -220,6 +223,7 @@ public sealed class AgentHost : IAsyncDisposable
         foreach (var module in modules.Where(m => typeof(IExpertKindProvider).IsAssignableFrom(m.Type)))
             kinds.Register((IExpertModule)Activator.CreateInstance(module.Type)!);
 
+        await _warmUp.ConfigureAwait(false);
         var entries = modules.Select(m => ExpertRegistry.CreateEntry(m.Type, m.Type.Assembly, CreateContext, "built-in", m.Manifest)).ToList();
         entries.AddRange(Options.ExtraExperts);
         if (Options.ExpertFactory is not null) entries.AddRange(Options.ExpertFactory(this));

@@ -16,7 +16,8 @@ public sealed class ModelCache : IModelLocator
 {
     private const string ChecksumFile = "checksums.json";
     private const string SourcesFile = "sources.json";
-    private static readonly HttpClient SharedHttp = new() { Timeout = TimeSpan.FromMinutes(30) };
+    // Created on the first download: most runs find every file present and never need one.
+    private static readonly Lazy<HttpClient> SharedHttp = new(() => new HttpClient { Timeout = TimeSpan.FromMinutes(30) });
     private static readonly JsonSerializerOptions JsonOptions = new() { WriteIndented = true };
 
     private readonly ModelCacheOptions _options;
@@ -24,7 +25,7 @@ public sealed class ModelCache : IModelLocator
     private readonly ConcurrentDictionary<string, SemaphoreSlim> _expertLocks = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<(string Expert, string Model), string> _fileOverrides = new();
     private readonly IPackageFetcher _packages;
-    private readonly HttpClient _http;
+    private readonly HttpClient? _http;
 
     public ModelCache(ModelCacheOptions options)
     {
@@ -33,7 +34,7 @@ public sealed class ModelCache : IModelLocator
         _manifests = new Dictionary<string, ExpertManifest>(StringComparer.OrdinalIgnoreCase);
         foreach (var manifest in options.Manifests) _manifests[manifest.Name] = manifest;
         _packages = options.PackageFetcher ?? new PackageClientFetcher();
-        _http = options.HttpClient ?? SharedHttp;
+        _http = options.HttpClient;
     }
 
     /// <summary>The cache folder.</summary>
@@ -259,7 +260,7 @@ public sealed class ModelCache : IModelLocator
         {
             if (!url.StartsWith("https://", StringComparison.OrdinalIgnoreCase) && !url.StartsWith("http://127.0.0.1", StringComparison.Ordinal) && !url.StartsWith("http://localhost", StringComparison.Ordinal))
                 throw new BadInputException($"{label}: only https URLs are fetched, not {url}");
-            using var response = await _http.GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            using var response = await (_http ?? SharedHttp.Value).GetAsync(url, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
                 throw new ModelSourceException(ModelFetchFailures.HttpStatus(response.StatusCode, response.ReasonPhrase));
             total = response.Content.Headers.ContentLength ?? total;

@@ -11,7 +11,7 @@ namespace VisionAgent.Cli.Commands;
 public static class ModelsCommand
 {
     public static readonly Option<bool> Json = new("--json") { Description = "Print JSON" };
-    public static readonly Argument<string[]> Experts = new("expert") { Description = "Experts (default: all)", Arity = ArgumentArity.ZeroOrMore };
+    public static readonly Argument<string[]> Experts = new("expert") { HelpName = "expert", Description = "Experts (default: all)", Arity = ArgumentArity.ZeroOrMore };
     public static readonly Option<string?> Group = new("--group") { HelpName = "NAME", Description = "Only the files of one optional backend (for example mobilesam)" };
 
     // Once per process: the symbols are shared by every command tree built (tests build many, in parallel).

@@ -12,7 +12,12 @@ namespace VisionAgent.Cli.Commands;
 /// <summary><c>visionagent tool NAME --image PATH [--arg key=value]... [--model PATH|name=PATH]... [--json]</c>: one expert, no LLM.</summary>
 public static class ToolCommand
 {
-    public static readonly Argument<string> Name = new("name") { Description = "The tool (see visionagent tools), e.g. ocr or edit.background" };
+    public static readonly Argument<string> Name = new("name")
+    {
+        // A help name keeps help from listing the completions, which would build the whole host.
+        HelpName = "name",
+        Description = "The tool (see visionagent tools), e.g. ocr or edit.background",
+    };
     public static readonly Option<string[]> Images = new("--image", "-i") { HelpName = "PATH", Description = "Input image (repeatable): img1, img2, ..." };
     public static readonly Option<string[]> Args = new("--arg", "-a") { HelpName = "KEY=VALUE", Description = "Argument key=value (repeatable); op=NAME picks the function of a multi-function expert" };
     public static readonly Option<string[]> Models = new("--model", "-m") { HelpName = "PATH|NAME=PATH", Description = "Model file: PATH for single-file experts, name=PATH otherwise (repeatable)" };
