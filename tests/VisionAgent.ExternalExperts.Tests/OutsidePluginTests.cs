@@ -6,6 +6,7 @@ using System.Security.Cryptography;
 using VisionAgent.Cli;
 using VisionAgent.Core.Configuration;
 using VisionAgent.ExternalExperts.Folders;
+using VisionAgent.ExternalExperts.Mcp;
 using VisionAgent.Testing;
 using Xunit.Abstractions;
 
@@ -36,6 +37,13 @@ public sealed class OutsidePluginTests(OutsidePluginFixture plugin, ITestOutputH
         Assert.Contains($"sha256 {sha[..16]}", outcome.Observation);
         var pluginType = outcome.Result!.Data!.GetType();
         Assert.Equal("FileFingerprint", pluginType.Name);
+        // Declared with [ExpertData], so an MCP client gets an output schema for it.
+        var tool = host.Registry.Tools.Single(t => t.Name == "image_hash");
+        Assert.Same(pluginType, McpResultSchema.DeclaredType(tool.Function));
+        var properties = McpResultSchema.For(pluginType).GetProperty("properties");
+        Assert.True(properties.TryGetProperty("sha256", out _), properties.ToString());
+        Assert.True(properties.TryGetProperty("bytes", out _), properties.ToString());
+        Assert.Null(McpResultSchema.Mismatch(outcome.Result.Data, pluginType));
         Assert.NotSame(System.Runtime.Loader.AssemblyLoadContext.Default, System.Runtime.Loader.AssemblyLoadContext.GetLoadContext(pluginType.Assembly));
         // The plugin compiled against the packed seam and ships no copy of it: the host's own is shared.
         Assert.False(File.Exists(Path.Combine(plugin.PluginDirectory, "bin", "VisionAgent.Abstractions.dll")));

@@ -9,6 +9,7 @@ namespace ImageHashExpert;
 public sealed class ImageHashExpertPlugin(IImageStore images)
 {
     [KernelFunction("image_hash")]
+    [ExpertData(typeof(FileFingerprint))]
     [Description("SHA-256 fingerprint, byte size and dimensions of an image file; equal fingerprints mean identical files.")]
     public async Task<ExpertResult> FingerprintAsync(
         [Description("image handle, e.g. img1")] string image,

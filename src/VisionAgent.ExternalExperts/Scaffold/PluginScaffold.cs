@@ -207,6 +207,7 @@ public static class PluginScaffold
                 public sealed class {{project}}Plugin(IImageStore images)
                 {
                     [KernelFunction("{{name}}")]
+                    [ExpertData(typeof(FileFingerprint))]
                     [Description("SHA-256 fingerprint, byte size and dimensions of an image file; equal fingerprints mean identical files.")]
                     public async Task<ExpertResult> FingerprintAsync(
                         [Description("image handle, e.g. img1")] string image,
