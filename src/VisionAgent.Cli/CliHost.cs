@@ -13,19 +13,17 @@ namespace VisionAgent.Cli;
 /// <summary>What every command builds first: configuration, console, progress and the agent host.</summary>
 public sealed class CliHost : IAsyncDisposable
 {
-    private CliHost(ParseResult parse, AgentHost host, IAnsiConsole console, IAnsiConsole errorConsole, ProgressRouter progress)
+    private CliHost(ParseResult parse, AgentHost host, IAnsiConsole console, ProgressRouter progress)
     {
         Parse = parse;
         Host = host;
         Console = console;
-        ErrorConsole = errorConsole;
         Progress = progress;
     }
 
     public ParseResult Parse { get; }
     public AgentHost Host { get; }
     public IAnsiConsole Console { get; }
-    public IAnsiConsole ErrorConsole { get; }
     public ProgressRouter Progress { get; }
     public TextWriter Output => Parse.InvocationConfiguration.Output;
     public TextWriter Error => Parse.InvocationConfiguration.Error;
@@ -41,8 +39,7 @@ public sealed class CliHost : IAsyncDisposable
         _ = StartupWarmUp.Start();
         var config = ConfigLoader.Load(overrides ?? GlobalOptions.Overrides(parse));
         var console = ConsoleFactory.Create(parse.InvocationConfiguration.Output);
-        var errorConsole = ConsoleFactory.Create(parse.InvocationConfiguration.Error);
-        var progress = new ProgressRouter(errorConsole);
+        var progress = new ProgressRouter(() => ConsoleFactory.Create(parse.InvocationConfiguration.Error));
         var options = HostOptions(parse, config) with
         {
             ModelOverrides = modelOverrides ?? new Dictionary<string, IReadOnlyDictionary<string, string>>(),
@@ -50,7 +47,7 @@ public sealed class CliHost : IAsyncDisposable
             StartMcpServers = startMcpServers,
         };
         var host = await AgentHost.CreateAsync(options, cancellationToken);
-        return new CliHost(parse, host, console, errorConsole, progress);
+        return new CliHost(parse, host, console, progress);
     }
 
     /// <summary>The host options the global flags ask for; every command's host, and each evaluation task's, starts from these.</summary>

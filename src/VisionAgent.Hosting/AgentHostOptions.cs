@@ -37,7 +37,7 @@ public sealed record AgentHostOptions
     /// <summary>The session id used for the output folder and the session log.</summary>
     public string SessionId { get; init; } = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture) + "-" + Guid.NewGuid().ToString("N")[..6];
 
-    /// <summary>Assemblies holding <see cref="IExpertModule"/>s; null takes the built-in ones beside the host.</summary>
+    /// <summary>Assemblies holding public <see cref="IExpertModule"/> types; null takes the built-in ones beside the host.</summary>
     public IReadOnlyList<Assembly>? ExpertAssemblies { get; init; }
 
     /// <summary>

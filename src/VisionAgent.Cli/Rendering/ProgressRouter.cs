@@ -8,8 +8,10 @@ namespace VisionAgent.Cli.Rendering;
 /// <c>--json</c> output stays clean: one line per quarter elsewhere, or, while a live status line owns the bottom
 /// of the terminal (<see cref="Live"/>), on that line, so bars and spinner never write over each other.
 /// </summary>
-public sealed class ProgressRouter(IAnsiConsole console) : IProgress<ExpertProgress>
+public sealed class ProgressRouter(Func<IAnsiConsole> createConsole) : IProgress<ExpertProgress>
 {
+    // Made on the first line printed: most runs report no progress.
+    private readonly Lazy<IAnsiConsole> _console = new(createConsole);
     private readonly Lock _gate = new();
     private readonly Dictionary<string, int> _lastPercent = [];
 
@@ -36,7 +38,7 @@ public sealed class ProgressRouter(IAnsiConsole console) : IProgress<ExpertProgr
                 ? $"{value.Completed / 1048576:0.0}/{value.Total / 1048576:0.0} MiB"
                 : $"{value.Completed:0}/{value.Total:0}{(value.Unit is null ? "" : " " + value.Unit)}";
             var bar = new string('#', bucket / 5).PadRight(20, '.');
-            console.MarkupLine($"[grey]{Markup.Escape(key)} [[{bar}]] {percent,3}% {Markup.Escape(amount)}[/]");
+            _console.Value.MarkupLine($"[grey]{Markup.Escape(key)} [[{bar}]] {percent,3}% {Markup.Escape(amount)}[/]");
         }
     }
 }
