@@ -10,7 +10,8 @@
 # to measure a change before and after in the same run. On a loaded machine compare CPU time, not wall time.
 #
 # The peer is installed once into $VISIONAGENT_PEER (default ~/.cache/visionagent/isnet-peer) with
-#   npm install --prefix "$VISIONAGENT_PEER" onnxruntime-node@1.31.1 sharp@0.35.6
+#   npm install --prefix "$VISIONAGENT_PEER" --onnxruntime-node-install=skip onnxruntime-node@1.31.1 sharp@0.35.6
+# (the CPU runtime ships in the package; the skip keeps its install script from downloading the CUDA files).
 # ISNet must be in the model cache ($VISIONAGENT_MODELS, default ~/.visionagent/models): `visionagent models fetch segment`.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -42,7 +43,7 @@ peer="${VISIONAGENT_PEER:-${XDG_CACHE_HOME:-$HOME/.cache}/visionagent/isnet-peer
 if [ ! -d "$peer/node_modules/onnxruntime-node" ] || [ ! -d "$peer/node_modules/sharp" ]; then
   echo "installing the peer into $peer" >&2
   mkdir -p "$peer"
-  npm install --prefix "$peer" --no-audit --no-fund onnxruntime-node@1.31.1 sharp@0.35.6 >&2
+  npm install --prefix "$peer" --no-audit --no-fund --onnxruntime-node-install=skip onnxruntime-node@1.31.1 sharp@0.35.6 >&2
 fi
 # Node resolves packages from the script's folder, so the scripts run from the peer's.
 cp "$here/isnet-peer.mjs" "$here/mask-iou.mjs" "$peer/"
