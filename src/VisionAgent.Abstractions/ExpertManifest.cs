@@ -21,7 +21,7 @@ public sealed class ExpertManifest
 
     public List<ModelFileSpec> Models { get; init; } = [];
 
-    /// <summary>Free-form settings the expert reads (thresholds, input sizes, labels file, ...).</summary>
+    /// <summary>Free-form settings the expert reads (thresholds, input sizes, labels file, ...); a name written with no value is unset and left out.</summary>
     public Dictionary<string, string> Settings { get; init; } = [];
 
     /// <summary>The licence note shown by <c>visionagent models list</c> and the README.</summary>

@@ -186,21 +186,24 @@ internal sealed class ManifestYamlReader
         return items;
     }
 
-    private List<string> ReadStrings(string key) => ReadList(key, _ => ReadString(key) ?? "");
+    /// <summary>A list of values; YAML nulls in it are left out.</summary>
+    private List<string> ReadStrings(string key) => [.. ReadList(key, _ => ReadString(key)).OfType<string>()];
 
     private Dictionary<string, string> ReadStringMap(string key)
     {
         var start = _events.Read();
         var map = new Dictionary<string, string>(StringComparer.Ordinal);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         if (IsNull(start)) return map;
         if (start is not MappingStart)
             throw Error(start, $"'{key}' must be a mapping of names to values, got {Describe(start)}");
         while (_events.Peek() is not MappingEnd)
         {
             var name = ReadKey(key);
-            if (map.ContainsKey(name.Value))
+            if (!seen.Add(name.Value))
                 throw Error(name, $"'{name.Value}' appears twice in '{key}'");
-            map[name.Value] = ReadString($"{key}.{name.Value}") ?? "";
+            // A name with no value is unset, as if it were not there: the expert's own default applies.
+            if (ReadString($"{key}.{name.Value}") is { } value) map[name.Value] = value;
         }
         _events.Read();
         return map;

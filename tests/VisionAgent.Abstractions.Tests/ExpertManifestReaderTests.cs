@@ -74,6 +74,7 @@ public class ExpertManifestReaderTests
             settings:
               threshold: 0.5
               empty: ""
+              unset:
             license: MIT
             """, "probe.yaml");
 
@@ -97,6 +98,7 @@ public class ExpertManifestReaderTests
         Assert.Empty(labels.Sources);
         Assert.Equal("0.5", manifest.Settings["threshold"]);
         Assert.Equal("", manifest.Settings["empty"]);
+        Assert.False(manifest.Settings.ContainsKey("unset"));
         Assert.Equal("MIT", manifest.License);
     }
 
