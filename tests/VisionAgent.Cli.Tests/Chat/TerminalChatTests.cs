@@ -1,21 +1,17 @@
-using System.Diagnostics;
 using VisionAgent.Testing;
 using VisionAgent.Testing.Llm;
 
 namespace VisionAgent.Cli.Tests.Chat;
 
-/// <summary>
-/// The chat in a real terminal: tmux runs the built CLI in a pseudo-terminal, keys are typed with send-keys and the
-/// screen is read back with capture-pane (<c>.ci/run</c> installs tmux).
-/// </summary>
+/// <summary>The chat in a real terminal (<see cref="TmuxSession"/>).</summary>
 public sealed class TerminalChatTests : IDisposable
 {
-    private readonly string _socket = "visionagent-test-" + Guid.NewGuid().ToString("N")[..8];
+    private readonly TmuxSession _tmux = new();
     private readonly string _home = Directory.CreateTempSubdirectory("terminal-home-").FullName;
 
     public void Dispose()
     {
-        Tmux("kill-server");
+        _tmux.Dispose();
         Directory.Delete(_home, recursive: true);
     }
 
@@ -24,18 +20,18 @@ public sealed class TerminalChatTests : IDisposable
     {
         var cli = Path.Combine(AppContext.BaseDirectory, "visionagent.dll");
         var command = $"VISIONAGENT_HOME='{_home}' dotnet '{cli}' chat --image samples/images/chelsea.png";
-        Tmux("new-session", "-d", "-x", "110", "-y", "60", "-c", RepositoryPaths.Root, command);
-        await WaitForScreenAsync(s => s.Contains("you>", StringComparison.Ordinal), TimeSpan.FromSeconds(90));
+        _tmux.Start(command, 110, 60, RepositoryPaths.Root);
+        await _tmux.WaitForScreenAsync(s => s.Contains("you>", StringComparison.Ordinal), TimeSpan.FromSeconds(90));
 
-        Tmux("send-keys", "Frnce", "Left", "Left", "Left", "a");
-        var edited = await WaitForScreenAsync(s => s.Contains("you> France", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
-        Tmux("send-keys", "End", "C-u", "/save /proc/none/session.json", "Enter");
-        await WaitForScreenAsync(s => s.Contains("cannot write", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
-        Tmux("send-keys", "cut out the cat", "Enter");
-        var screen = await WaitForScreenAsync(s => s.Contains("Answer", StringComparison.Ordinal), TimeSpan.FromSeconds(180));
-        Tmux("send-keys", "Up", "Up");
-        var recalled = await WaitForScreenAsync(s => s.TrimEnd().EndsWith("you> /save /proc/none/session.json", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
-        Tmux("send-keys", "C-u", "/exit", "Enter");
+        _tmux.SendKeys("Frnce", "Left", "Left", "Left", "a");
+        var edited = await _tmux.WaitForScreenAsync(s => s.Contains("you> France", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+        _tmux.SendKeys("End", "C-u", "/save /proc/none/session.json", "Enter");
+        await _tmux.WaitForScreenAsync(s => s.Contains("cannot write", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+        _tmux.SendKeys("cut out the cat", "Enter");
+        var screen = await _tmux.WaitForScreenAsync(s => s.Contains("Answer", StringComparison.Ordinal), TimeSpan.FromSeconds(180));
+        _tmux.SendKeys("Up", "Up");
+        var recalled = await _tmux.WaitForScreenAsync(s => s.TrimEnd().EndsWith("you> /save /proc/none/session.json", StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+        _tmux.SendKeys("C-u", "/exit", "Enter");
 
         Assert.Contains("you> France", edited);
         Assert.Contains("Observation:", screen);
@@ -54,43 +50,15 @@ public sealed class TerminalChatTests : IDisposable
         using var server = new ScriptedChatServer([reply]);
         var cli = Path.Combine(AppContext.BaseDirectory, "visionagent.dll");
         var command = $"VISIONAGENT_HOME='{_home}' dotnet '{cli}' ask --llm-endpoint {server.Endpoint} --llm-model scripted \"what is it?\"; sleep 60";
-        Tmux("new-session", "-d", "-x", "110", "-y", "30", "-c", RepositoryPaths.Root, command);
+        _tmux.Start(command, 110, 30, RepositoryPaths.Root);
 
-        var arriving = await WaitForScreenAsync(s => s.Contains("Thought: the picture shows a", StringComparison.Ordinal), TimeSpan.FromSeconds(90));
+        var arriving = await _tmux.WaitForScreenAsync(s => s.Contains("Thought: the picture shows a", StringComparison.Ordinal), TimeSpan.FromSeconds(90));
         gate.SetResult();
-        var done = await WaitForScreenAsync(s => s.Contains("a small cat", StringComparison.Ordinal) && s.Contains("Answer", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
+        var done = await _tmux.WaitForScreenAsync(s => s.Contains("a small cat", StringComparison.Ordinal) && s.Contains("Answer", StringComparison.Ordinal), TimeSpan.FromSeconds(30));
 
         Assert.DoesNotContain("Answer", arriving, StringComparison.Ordinal);
         Assert.DoesNotContain("small cat", arriving, StringComparison.Ordinal);
         Assert.Contains("Thought: the picture shows a small cat\n", done, StringComparison.Ordinal);
         Assert.Single(server.Requests);
-    }
-
-    private async Task<string> WaitForScreenAsync(Func<string, bool> ready, TimeSpan limit)
-    {
-        var clock = Stopwatch.StartNew();
-        var screen = "";
-        while (clock.Elapsed < limit)
-        {
-            screen = Tmux("capture-pane", "-p", "-J", "-S", "-200");
-            if (ready(screen)) return screen;
-            await Task.Delay(200);
-        }
-        throw new TimeoutException($"the screen did not show what was expected within {limit.TotalSeconds:0} s:\n{screen}");
-    }
-
-    private string Tmux(params string[] args)
-    {
-        var info = new ProcessStartInfo("tmux") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        info.ArgumentList.Add("-L");
-        info.ArgumentList.Add(_socket);
-        foreach (var arg in args) info.ArgumentList.Add(arg);
-        foreach (var name in new[] { "NO_COLOR", "VISIONAGENT_PREVIEW", "VISIONAGENT_LLM_ENDPOINT", "VISIONAGENT_LLM_PROVIDER", "VISIONAGENT_CONFIG", "TMUX" })
-            info.Environment.Remove(name);
-        info.Environment["TERM"] = "xterm-256color";
-        using var process = Process.Start(info) ?? throw new InvalidOperationException("tmux did not start");
-        var output = process.StandardOutput.ReadToEnd();
-        process.WaitForExit();
-        return output;
     }
 }
