@@ -62,16 +62,30 @@ public class PlannerBenchmarks
     [Benchmark]
     public float[][] EmbedSixteenExamples() => _embedder.Embed(Examples, CancellationToken.None);
 
-    // Two questions in turn, so every call routes a question it has not just seen (the index keeps the last vector).
+    // Every call routes a question it has not seen (the index keeps recent vectors): two questions in turn, each
+    // ending in a word of its own.
     private static readonly string[] Questions = ["please cut the dog out of img1", "how large is the picture?"];
     private int _turn;
 
+    private string Unseen(string text) => $"{text} v{_turn++}";
+
     [Benchmark]
-    public RouteMatch? RouteOneQuestion() => _index.Best(Questions[_turn++ % 2], CancellationToken.None);
+    public RouteMatch? RouteOneQuestion() => _index.Best(Unseen(Questions[_turn % 2]), CancellationToken.None);
 
     /// <summary>Routing as a step of the planner does it: the best rule, then the check that only an LLM could answer.</summary>
     [Benchmark]
-    public RouteMatch? RouteOneQuestionWithDeclineCheck() => _planner.Route(Questions[_turn++ % 2], CancellationToken.None);
+    public RouteMatch? RouteOneQuestionWithDeclineCheck() => _planner.Route(Unseen(Questions[_turn % 2]), CancellationToken.None);
+
+    /// <summary>
+    /// Reading a question that asks for three things in turn (one sequence word, one "and"), none of it seen before:
+    /// each part, and the two parts "and" joins taken together, routed once.
+    /// </summary>
+    [Benchmark]
+    public int SplitAQuestionOfThreeRequests()
+    {
+        var word = $"v{_turn++}";
+        return _planner.Requests($"read the text on it {word}, then describe the image {word} and blur the background {word}", q => q, CancellationToken.None).Parts.Count;
+    }
 
     /// <summary>Every slot type of the library on one question.</summary>
     [Benchmark]

@@ -103,22 +103,50 @@ public sealed class OfflinePlannerAskTests
 
         Assert.Equal(0, run.ExitCode);
         Assert.Equal("edit.background", LastAction(root));
-        using var input = Image.Load<Rgb24>(RepositoryPaths.SampleImage("chelsea.png"));
         var edited = root.GetProperty("images").EnumerateArray().Last(i => i.TryGetProperty("op", out var op) && op.GetString() == "edit.background");
-        using var output = Image.Load<Rgb24>(edited.GetProperty("path").GetString()!);
-        var blue = new Rgb24(0, 0, 255);
-        int background = 0, kept = 0;
-        for (var y = 0; y < input.Height; y++)
-        {
-            for (var x = 0; x < input.Width; x++)
-            {
-                if (output[x, y] == blue) background++;
-                else if (output[x, y] == input[x, y]) kept++;
-            }
-        }
-        var total = input.Width * input.Height;
+        var (background, kept, total) = BackgroundAndKept(edited.GetProperty("path").GetString()!, new Rgb24(0, 0, 255));
         Assert.True(background > total / 10, $"{background} of {total} pixels are blue");
         Assert.Equal(total, background + kept);
+    }
+
+    [Fact]
+    public async Task Requests_in_turn_each_work_on_the_picture_the_one_before_made()
+    {
+        var (run, root) = await AskAsync("rotate it 90 degrees, make it black and white, then make it half the size", "chelsea.png");
+
+        Assert.Equal(0, run.ExitCode);
+        var steps = root.GetProperty("steps").EnumerateArray().ToList();
+        Assert.Equal(["edit.rotate", "edit.adjust", "edit.resize"], steps.Select(s => s.GetProperty("action").GetString()));
+        Assert.Contains("\"image\":\"img2\"", steps[1].GetProperty("input").GetString());
+        Assert.Contains("\"image\":\"img3\"", steps[2].GetProperty("input").GetString());
+        Assert.EndsWith("Resized img3 to 150x226: img4.", root.GetProperty("answer").GetString());
+        // Turned a quarter, grey, then halved: 451x300 -> 300x451 -> 150x226, every pixel grey.
+        using var output = Image.Load<Rgb24>(ProducedPath(root, "img4"));
+        Assert.Equal((150, 226), (output.Width, output.Height));
+        var coloured = 0;
+        output.ProcessPixelRows(rows =>
+        {
+            for (var y = 0; y < rows.Height; y++)
+            {
+                foreach (var p in rows.GetRowSpan(y)) if (Math.Max(Math.Abs(p.R - p.G), Math.Abs(p.G - p.B)) > 2) coloured++;
+            }
+        });
+        Assert.Equal(0, coloured);
+    }
+
+    [Fact]
+    public async Task A_new_background_after_a_cut_out_uses_the_cut_outs_mask_on_the_original()
+    {
+        var (run, root) = await AskAsync("cut the cat out and put it on a green background", "chelsea.png");
+
+        Assert.Equal(0, run.ExitCode);
+        var steps = root.GetProperty("steps").EnumerateArray().ToList();
+        Assert.Equal(["segment", "edit.background"], steps.Select(s => s.GetProperty("action").GetString()));
+        var background = JsonDocument.Parse(steps[1].GetProperty("input").GetString()!).RootElement;
+        Assert.Equal(("img1", "img2", "green"), (background.GetProperty("image").GetString(), background.GetProperty("mask").GetString(), background.GetProperty("color").GetString()));
+        var (green, kept, total) = BackgroundAndKept(ProducedPath(root, "img5"), new Rgb24(0, 128, 0));
+        Assert.True(green > total / 10 && kept > total / 2, $"{green} green, {kept} kept of {total}");
+        Assert.Equal(total, green + kept);
     }
 
     [Fact]
@@ -133,14 +161,18 @@ public sealed class OfflinePlannerAskTests
         Assert.Contains("img2 (coffee.png): img2: PNG 600x400", answer);
     }
 
-    [Fact]
-    public async Task A_question_that_needs_an_LLM_is_declined_with_its_own_status_and_exit_code()
+    [Theory]
+    [InlineData("write a poem about this cat")]
+    [InlineData("rotate it 90 degrees and then write a poem about it")]
+    public async Task A_question_that_needs_an_LLM_is_declined_with_its_own_status_and_exit_code(string question)
     {
-        var (run, root) = await AskAsync("write a poem about this cat", "chelsea.png");
+        var (run, root) = await AskAsync(question, "chelsea.png");
 
         Assert.Equal(7, run.ExitCode);
         Assert.Equal("declined", root.GetProperty("status").GetString());
+        // Nothing ran, not even the part an expert could have done.
         Assert.Empty(root.GetProperty("steps").EnumerateArray());
+        Assert.Single(root.GetProperty("images").EnumerateArray());
         Assert.Contains("--llm-endpoint", root.GetProperty("answer").GetString());
     }
 
@@ -163,6 +195,23 @@ public sealed class OfflinePlannerAskTests
         Assert.Equal("unanswered", root.GetProperty("status").GetString());
         Assert.Empty(root.GetProperty("steps").EnumerateArray());
         Assert.StartsWith("I need the angle (say it like", root.GetProperty("answer").GetString());
+    }
+
+    /// <summary>Pixels of an edit of chelsea.png that are the background colour, and those left as they were.</summary>
+    private static (int Background, int Kept, int Total) BackgroundAndKept(string path, Rgb24 colour)
+    {
+        using var input = Image.Load<Rgb24>(RepositoryPaths.SampleImage("chelsea.png"));
+        using var output = Image.Load<Rgb24>(path);
+        int background = 0, kept = 0;
+        for (var y = 0; y < input.Height; y++)
+        {
+            for (var x = 0; x < input.Width; x++)
+            {
+                if (output[x, y] == colour) background++;
+                else if (output[x, y] == input[x, y]) kept++;
+            }
+        }
+        return (background, kept, input.Width * input.Height);
     }
 
     private static double MeanBrightness(string path)

@@ -11,8 +11,11 @@ namespace VisionAgent.Core.Tests.Offline;
 /// </summary>
 public sealed class HeldOutRoutingTests(ITestOutputHelper output)
 {
-    public static IReadOnlyList<(string Expected, string Question)> HeldOut() =>
-        File.ReadAllLines(Path.Combine(RepositoryPaths.Root, "tests", "VisionAgent.Core.Tests", "Offline", "Data", "routing-heldout.tsv"))
+    public static IReadOnlyList<(string Expected, string Question)> HeldOut() => Read("routing-heldout.tsv");
+
+    /// <summary>The (expected, question) rows of a tab-separated set under Offline/Data; lines starting with # are comments.</summary>
+    public static IReadOnlyList<(string Expected, string Question)> Read(string file) =>
+        File.ReadAllLines(Path.Combine(RepositoryPaths.Root, "tests", "VisionAgent.Core.Tests", "Offline", "Data", file))
             .Where(line => line.Length > 0 && !line.StartsWith('#'))
             .Select(line => line.Split('\t'))
             .Select(parts => (parts[0], parts[1]))

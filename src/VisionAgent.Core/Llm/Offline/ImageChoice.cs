@@ -4,14 +4,15 @@ namespace VisionAgent.Core.Llm.Offline;
 
 /// <summary>
 /// The images a question is about: those it names (a handle, a file name, "the second image", "the mask",
-/// "the last result"), every input for "both", "each" or "which of them", else the newest input, with a note saying
-/// so when there were several to choose from.
+/// "the last result"), every input for "both", "each" or "which of them", else the images an earlier request of the
+/// same question left (<c>current</c>), else the newest input, with a note saying so when there were several to
+/// choose from.
 /// </summary>
 public sealed partial record ImageChoice(IReadOnlyList<ListedImage> Images, string? Note, string? Mention = null)
 {
     private static readonly string[] Ordinals = ["first", "second", "third", "fourth", "fifth", "sixth"];
 
-    public static ImageChoice For(PlannerConversation conversation)
+    public static ImageChoice For(PlannerConversation conversation, IReadOnlyList<ListedImage>? current = null)
     {
         var question = conversation.Question.ToLowerInvariant();
         var images = conversation.Images;
@@ -40,6 +41,8 @@ public sealed partial record ImageChoice(IReadOnlyList<ListedImage> Images, stri
         {
             if (image.Kind is { } kind && KindPattern(kind).Match(question) is { Success: true } ofKind) return new ImageChoice([image], null, ofKind.Value);
         }
+
+        if (current is { Count: > 0 }) return new ImageChoice(current, null);
 
         var newest = inputs.LastOrDefault() ?? images.LastOrDefault();
         if (newest is null) return new ImageChoice([], null);

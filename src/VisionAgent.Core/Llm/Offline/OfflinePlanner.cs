@@ -67,6 +67,11 @@ public sealed partial class OfflinePlanner : IChatCompletionService
             return Unanswered("There is no question to answer.", "Please ask a question about an image.");
 
         var choice = ImageChoice.For(conversation);
+        var split = Requests(conversation.Question, choice.Unmentioned, cancellationToken);
+        if (split.Declined is { } declined)
+            return new PlannerReply(Final($"Only an LLM can answer this: {declined}.", $"I can't answer that with the offline planner: {NeedsLlm}."), RunStatus.Declined);
+        if (split.IsCompound) return ReplyInTurn(conversation, split.Parts);
+
         var task = choice.Unmentioned(conversation.Question);
         var match = Index.Best(task, cancellationToken);
         var trusted = Route(task, cancellationToken);
@@ -91,14 +96,7 @@ public sealed partial class OfflinePlanner : IChatCompletionService
             return Unanswered($"The {expert} expert needs the {missingExpert} expert first, which is not installed.",
                 $"I can't do that here: {expert} needs the {missingExpert} expert, which is not installed (see `visionagent tools`).");
 
-        if (conversation.Done.Count > 0 && conversation.Done[^1].Failed)
-        {
-            var failed = conversation.Done[^1];
-            return Unanswered($"The {failed.Tool} expert failed.", $"I could not answer: the {failed.Tool} expert reported {Display(failed.Observation)}");
-        }
-
-        if (choice.Images.Count == 0)
-            return Unanswered("No image is attached.", "Please attach an image first (ask --image PATH, or /image PATH in chat).");
+        if (Stopped(conversation, choice) is { } stopped) return stopped;
 
         var slots = RuleSlots.Fill(match.Route.Rule, SlotQuestionFor(conversation.Question, choice.Images[0]));
         if (!slots.Complete)
@@ -108,30 +106,130 @@ public sealed partial class OfflinePlanner : IChatCompletionService
                 $"I need {missingValues} to run {match.Route.Tool.Name} on {choice.Images[0].Handle}.");
         }
 
-        var next = conversation.Done.Count;
-        if (next < plan.Count * choice.Images.Count)
+        var carried = new DoneStep?[choice.Images.Count];
+        if (conversation.Done.Count < plan.Count * choice.Images.Count)
         {
-            var target = choice.Images[next / plan.Count];
-            var position = next % plan.Count;
-            var step = plan[position];
-            var previous = position > 0 ? conversation.Done[^1] : null;
-            var arguments = Arguments(step, conversation, target, previous);
-            string thought;
-            if (next == 0)
+            var thought = conversation.Done.Count > 0 ? null :
+                $"The question matches {expert} (\"{match.Evidence}\", {match.Method} score {match.Score:0.00})" +
+                (plan.Count > 1 ? $"; it needs {string.Join(" then ", plan.Select(p => p.Tool.Name))}" : "") +
+                (choice.Images.Count > 1 ? $"; it is about {string.Join(" and ", choice.Images.Select(i => i.Handle))}." : ".");
+            return NextStep(conversation, choice, plan, carried, thought);
+        }
+
+        return new PlannerReply(Final("I have the expert's result.", Compose(match.Route, conversation, choice, plan, carried)), null);
+    }
+
+    /// <summary>The requests the question makes, in order (<see cref="RequestSplitter"/>); each part is routed as <paramref name="forRouting"/> rewrites it.</summary>
+    public RequestSplit Requests(string question, Func<string, string> forRouting, CancellationToken cancellationToken) =>
+        new RequestSplitter(part => Index.Best(forRouting(part), cancellationToken), part => Route(forRouting(part), cancellationToken)).Split(question);
+
+    /// <summary>
+    /// Several requests in turn ("rotate it and then make it smaller"). Nothing runs unless every request can: its
+    /// tool is installed and the words give the values it needs. Each request then works on the picture the one
+    /// before made (the rotated image, the cut-out), or, when it needs first what that one just did (a mask for a
+    /// new background, regions to crop to), on the same image with those results.
+    /// </summary>
+    private PlannerReply ReplyInTurn(PlannerConversation conversation, IReadOnlyList<RequestPart> parts)
+    {
+        var plans = new List<List<PlannedStep>>();
+        foreach (var part in parts)
+        {
+            var tool = part.Match.Route.Tool;
+            if (_registry.Unavailable(tool) is { } needs)
+                return Unanswered($"\"{part.Text}\" matches {tool.Name}, whose models are not installed.", $"I can't do all of that here: {tool.Name} {needs}.");
+            var plan = Plan(part.Match.Route, out var missingExpert);
+            if (missingExpert is not null)
+                return Unanswered($"\"{part.Text}\" needs the {missingExpert} expert, which is not installed.",
+                    $"I can't do all of that here: {part.Match.Route.Expert.Manifest.Name} needs the {missingExpert} expert, which is not installed (see `visionagent tools`).");
+            plans.Add(plan);
+        }
+        var first = ImageChoice.For(conversation with { Question = parts[0].Text });
+        if (Stopped(conversation, first) is { } stopped) return stopped;
+        foreach (var part in parts)
+        {
+            var slots = RuleSlots.Fill(part.Match.Route.Rule, SlotQuestionFor(part.Text, first.Images[0]));
+            if (slots.Complete) continue;
+            var missingValues = string.Join("; and ", slots.Missing.Select(m => RuleSlots.Describe(part.Match.Route.Rule, m)));
+            return Unanswered($"\"{part.Text}\" matches {part.Match.Route.Tool.Name}, but it does not say {missingValues}.",
+                $"I need {missingValues} to run {part.Match.Route.Tool.Name} (for \"{part.Text}\").");
+        }
+
+        var answers = new List<string>();
+        var offset = 0;
+        FinishedRequest? previous = null;
+        for (var i = 0; i < parts.Count; i++)
+        {
+            var plan = plans[i];
+            var request = conversation with { Question = parts[i].Text, Done = conversation.Done.Skip(offset).ToList() };
+            ImageChoice choice;
+            IReadOnlyList<DoneStep?> carried;
+            if (previous is not null && plan.Count > 1 && string.Equals(plan[^2].Tool.Name, previous.Tool, StringComparison.OrdinalIgnoreCase))
             {
-                thought = $"The question matches {expert} (\"{match.Evidence}\", {match.Method} score {match.Score:0.00})" +
-                    (plan.Count > 1 ? $"; it needs {string.Join(" then ", plan.Select(p => p.Tool.Name))}" : "") +
-                    (choice.Images.Count > 1 ? $"; it is about {string.Join(" and ", choice.Images.Select(i => i.Handle))}." : ".");
+                plan = [plan[^1]];
+                (choice, carried) = (previous.Choice, previous.Last);
             }
             else
             {
-                thought = position == 0 ? $"{target.Handle} is next." : $"{conversation.Done[^1].Tool} is done; next {step.Tool.Name} on its output.";
+                choice = previous is null ? first : ImageChoice.For(request, previous.Pictures);
+                carried = new DoneStep?[choice.Images.Count];
             }
-            return new PlannerReply($"Thought: {thought}\nAction: {step.Tool.Name}\nAction Input: {JsonSerializer.Serialize(arguments)}", null);
-        }
 
-        return new PlannerReply(Final("I have the expert's result.", Compose(match.Route, conversation, choice, plan)), null);
+            var needed = plan.Count * choice.Images.Count;
+            if (request.Done.Count < needed)
+            {
+                var thought = conversation.Done.Count == 0
+                    ? $"The question asks for {parts.Count} things in turn: {string.Join("; then ", parts.Select(p => $"\"{p.Text}\" ({p.Match.Route.Tool.Name})"))}."
+                    : request.Done.Count == 0 ? $"\"{parts[i - 1].Text}\" is done; next \"{parts[i].Text}\"." : null;
+                return NextStep(request, choice, plan, carried, thought);
+            }
+
+            var finished = request with { Done = request.Done.Take(needed).ToList() };
+            answers.Add(Compose(parts[i].Match.Route, finished, choice, plan, carried));
+            var last = Enumerable.Range(0, choice.Images.Count).Select(t => finished.Done[((t + 1) * plan.Count) - 1]).ToList();
+            var pictures = choice.Images.Select((target, t) => ProducedBy(last[t], conversation).FirstOrDefault(NewPicture) ?? target).ToList();
+            previous = new FinishedRequest(choice, plan[^1].Tool.Name, last, pictures);
+            offset += needed;
+        }
+        return new PlannerReply(Final($"All {parts.Count} requests are done.", string.Join(" ", answers)), null);
     }
+
+    /// <summary>
+    /// A produced image the next request works on: an edit or a cut-out is the picture now, while a mask, an overlay
+    /// or boxes drawn on a copy describe the picture they came from.
+    /// </summary>
+    private static bool NewPicture(ListedImage image) => image.Kind is not ("mask" or "overlay" or "annotated");
+
+    /// <summary>Why the run ends here: the last expert failed, or there is no image to work on.</summary>
+    private PlannerReply? Stopped(PlannerConversation conversation, ImageChoice choice)
+    {
+        if (conversation.Done.Count > 0 && conversation.Done[^1].Failed)
+        {
+            var failed = conversation.Done[^1];
+            return Unanswered($"The {failed.Tool} expert failed.", $"I could not answer: the {failed.Tool} expert reported {Display(failed.Observation)}");
+        }
+        return choice.Images.Count == 0
+            ? Unanswered("No image is attached.", "Please attach an image first (ask --image PATH, or /image PATH in chat).")
+            : null;
+    }
+
+    /// <summary>
+    /// The next action of a request: the step its plan is at, on the image it is at, fed by the step before it (or,
+    /// for a plan's first step, by what an earlier request <paramref name="carried"/> over for that image).
+    /// </summary>
+    private static PlannerReply NextStep(PlannerConversation conversation, ImageChoice choice, List<PlannedStep> plan, IReadOnlyList<DoneStep?> carried, string? thought)
+    {
+        var next = conversation.Done.Count;
+        var target = choice.Images[next / plan.Count];
+        var position = next % plan.Count;
+        var step = plan[position];
+        var previous = position > 0 ? conversation.Done[^1] : carried[next / plan.Count];
+        var arguments = Arguments(step, conversation, target, previous);
+        thought ??= position == 0 ? $"{target.Handle} is next." : $"{conversation.Done[^1].Tool} is done; next {step.Tool.Name} on its output.";
+        return new PlannerReply($"Thought: {thought}\nAction: {step.Tool.Name}\nAction Input: {JsonSerializer.Serialize(arguments)}", null);
+    }
+
+    /// <summary>What a finished request hands the next: its images, its last tool, that tool's step per image, and the picture each image now is.</summary>
+    private sealed record FinishedRequest(ImageChoice Choice, string Tool, IReadOnlyList<DoneStep> Last, IReadOnlyList<ListedImage> Pictures);
 
     /// <summary>The rule the planner trusts for the question, or null when it declines (not close enough, or only an LLM can answer).</summary>
     public RouteMatch? Route(string question, CancellationToken cancellationToken)
@@ -257,13 +355,20 @@ public sealed partial class OfflinePlanner : IChatCompletionService
         return references[0];
     }
 
-    /// <summary>Images the previous step made: those its observation names, else the newest made by that expert.</summary>
+    /// <summary>
+    /// Images a step made: those its observation names, else the newest made by that expert. An observation also names
+    /// the image the step worked on, which an earlier step of the same expert may have made ("img3: img2 adjusted"), so
+    /// images of that very function are preferred, and an image that another named one was made from is left out.
+    /// </summary>
     private static List<ListedImage> ProducedBy(DoneStep step, PlannerConversation conversation)
     {
         var expert = step.Tool.Split('.')[0];
         var made = conversation.Images.Where(i => !i.IsInput && i.Kind is not null &&
             i.Operation!.StartsWith(expert, StringComparison.OrdinalIgnoreCase)).ToList();
+        var byFunction = made.Where(i => string.Equals(i.Operation, step.Tool, StringComparison.OrdinalIgnoreCase)).ToList();
+        if (byFunction.Count > 0) made = byFunction;
         var named = made.Where(i => Regex.IsMatch(step.Observation, $@"\b{i.Handle}\b(?!#)", RegexOptions.IgnoreCase)).ToList();
+        named = named.Where(i => !named.Any(other => string.Equals(other.Parent, i.Handle, StringComparison.OrdinalIgnoreCase))).ToList();
         return named.Count > 0 ? named : made.TakeLast(1).ToList();
     }
 
@@ -271,7 +376,7 @@ public sealed partial class OfflinePlanner : IChatCompletionService
     /// The answer from the rule's template, once per image the question was about (side by side when there are
     /// several), then the new images that are not named yet, and the note on which image was used.
     /// </summary>
-    private string Compose(RouteCandidate route, PlannerConversation conversation, ImageChoice choice, IReadOnlyList<PlannedStep> plan)
+    private string Compose(RouteCandidate route, PlannerConversation conversation, ImageChoice choice, IReadOnlyList<PlannedStep> plan, IReadOnlyList<DoneStep?> carried)
     {
         var template = route.Rule.Answer ?? "{observation}";
         var parts = new List<string>();
@@ -281,7 +386,7 @@ public sealed partial class OfflinePlanner : IChatCompletionService
             var target = choice.Images[i];
             var steps = conversation.Done.Skip(i * plan.Count).Take(plan.Count).ToList();
             // The arguments the rule's own step was called with, so the answer says what was done in the user's terms.
-            var called = Arguments(plan[^1], conversation, target, steps.Count >= 2 ? steps[^2] : null);
+            var called = Arguments(plan[^1], conversation, target, steps.Count >= 2 ? steps[^2] : carried[i]);
             var values = new Dictionary<string, string>(called, StringComparer.OrdinalIgnoreCase)
             {
                 ["observation"] = steps.Count > 0 ? Display(steps[^1].Observation) : "",

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Text.RegularExpressions;
 using VisionAgent.Abstractions;
 using VisionAgent.Core.Experts;
@@ -28,7 +29,8 @@ public sealed partial class RoutingIndex
     private readonly List<(int Candidate, string Example)> _examples = [];
     private readonly DeclineRules _declines;
     private float[][]? _declineVectors;
-    private CachedQuery? _lastQuery;
+    private readonly ConcurrentDictionary<string, float[]> _queries = new(StringComparer.Ordinal);
+    private const int MaxCachedQueries = 256;
 
     public RoutingIndex(ExpertRegistry registry, ITextEmbedder? embedder, DeclineRules? declines = null)
     {
@@ -128,17 +130,18 @@ public sealed partial class RoutingIndex
         return filling.Complete && filling.Values.Count > 0;
     }
 
-    /// <summary>The question's vector; routing and the decline check of one step embed the same text, so the last one is kept.</summary>
+    /// <summary>
+    /// The text's vector. Every step of a run routes the question, and its parts when it asks for several things, the
+    /// same way, so recent vectors are kept (a bounded number; the cache starts over when full).
+    /// </summary>
     private float[] QueryVector(string text, CancellationToken cancellationToken)
     {
-        if (_lastQuery is { } last && last.Text == text) return last.Vector;
+        if (_queries.TryGetValue(text, out var cached)) return cached;
         var vector = _embedder!.Embed([text], cancellationToken)[0];
-        _lastQuery = new CachedQuery(text, vector);
+        if (_queries.Count >= MaxCachedQueries) _queries.Clear();
+        _queries[text] = vector;
         return vector;
     }
-
-    // A reference, so concurrent readers see a whole pair or none.
-    private sealed record CachedQuery(string Text, float[] Vector);
 
     private float[][] ExampleVectors(CancellationToken cancellationToken)
     {

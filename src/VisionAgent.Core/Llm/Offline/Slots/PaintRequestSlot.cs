@@ -49,7 +49,8 @@ public sealed partial class PaintRequestSlot(PaintRequestPart part) : SlotType
         }
         if (PaintColour().Match(text) is { Success: true } paint && ColorSlot.Find(paint.Groups["colour"].Value) is { } painted && painted.Words == paint.Groups["colour"].Value)
             return Coloured(painted.Words, paint.Groups["target"].Value);
-        if (PutOn().Match(text) is { Success: true } put)
+        // "put the cat on a green background" keeps the cat and changes what is behind it: a new background, not paint.
+        if (PutOn().Match(text) is { Success: true } put && !Backdrop().IsMatch(put.Groups["target"].Value))
             return (put.Groups["what"].Value, The(put.Groups["target"].Value));
         return null;
     }
@@ -84,6 +85,9 @@ public sealed partial class PaintRequestSlot(PaintRequestPart part) : SlotType
 
     [GeneratedRegex(@"^(?:please\s+)?(?:put|add|paint|draw|place|give)\s+(?<what>.+?)\s+(?:on|onto|over|to)\s+(?<target>[\w\s'-]+)$")]
     private static partial Regex PutOn();
+
+    [GeneratedRegex(@"\b(?:background|backdrop|backgrounds)$")]
+    private static partial Regex Backdrop();
 
     [GeneratedRegex(@"^(?:the|a|an|this|that|my)\s+")]
     private static partial Regex Article();
