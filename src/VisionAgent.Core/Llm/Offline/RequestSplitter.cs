@@ -97,6 +97,9 @@ public sealed partial class RequestSplitter(Func<string, RouteMatch?> best, Func
             var (left, right) = (bounds[i], bounds[i + 1]);
             var (a, b) = (routed(left.From, left.To)!, routed(right.From, right.To)!);
             if (a.Route.Tool.Name == b.Route.Tool.Name) return false;
+            // A second question ("..., and what does the text say") is a request of its own however well the whole
+            // question routes; anything else must read better split than whole.
+            if (NewQuestion().IsMatch(Part(question, right.From, right.To))) continue;
             var together = best(left.From, right.To);
             if (together is not null && (a.Score + b.Score) / 2 <= together.Score) return false;
         }
@@ -160,6 +163,9 @@ public sealed partial class RequestSplitter(Func<string, RouteMatch?> best, Func
 
     [GeneratedRegex(@"^(?:the|a|an|this|that|these|those|its|it's|their|his|her|my|your|our|some|any|every|each|all|both|no)\b", RegexOptions.IgnoreCase)]
     private static partial Regex Continuation();
+
+    [GeneratedRegex(@"^(?:what|what's|how|where|which|who|whose|when|is|are|does|do|did|can|could|will|would|has|have|was|were)\b", RegexOptions.IgnoreCase)]
+    private static partial Regex NewQuestion();
 
     [GeneratedRegex(@"^(?:if|unless|when|whenever|whether|in\s+case|only\s+if)\b", RegexOptions.IgnoreCase)]
     private static partial Regex Conditional();
