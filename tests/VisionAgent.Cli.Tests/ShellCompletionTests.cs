@@ -22,6 +22,7 @@ public sealed class ShellCompletionTests : IDisposable
     [InlineData("visionagent completion z", "visionagent completion zsh")]
     public async Task Zsh_completes_on_tab_after_sourcing_the_script(string typed, string completed)
     {
+        Assert.True(OnPath("zsh"), "these tests need zsh (`apt-get install zsh`; .ci/run installs it)");
         var bin = CommandFolder();
         var zdot = Directory.CreateDirectory(Path.Combine(_folder, "zdot")).FullName;
         await File.WriteAllTextAsync(Path.Combine(zdot, ".zshrc"), $"""
@@ -60,6 +61,10 @@ public sealed class ShellCompletionTests : IDisposable
         Assert.Contains("visionagent models fetch oc=ocr\n", output, StringComparison.Ordinal);
         Assert.Contains("visionagent ask --mode =react,tools\n", output, StringComparison.Ordinal);
     }
+
+    private static bool OnPath(string command) =>
+        (Environment.GetEnvironmentVariable("PATH") ?? "").Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries)
+            .Any(folder => File.Exists(Path.Combine(folder, command)));
 
     /// <summary>A folder holding a <c>visionagent</c> command that runs this build of the CLI, to put first on PATH.</summary>
     private string CommandFolder()
