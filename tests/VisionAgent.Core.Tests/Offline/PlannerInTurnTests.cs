@@ -87,17 +87,19 @@ public sealed class PlannerInTurnTests
         Assert.Contains("the counter expert reported", result.Answer, StringComparison.Ordinal);
     }
 
-    [Fact]
-    public async Task A_request_without_the_value_it_needs_is_asked_for_before_anything_runs()
+    [Theory]
+    [InlineData("convert it to greyscale and then rotate it", "the angle", "rotate it")]
+    [InlineData("rotate it 90 degrees, then resize", "the width, the height or the size", "resize")]
+    public async Task A_request_without_the_value_it_needs_is_asked_for_before_anything_runs(string question, string need, string part)
     {
         using var fixture = BuiltIn();
 
-        var result = await fixture.Session.AskAsync("convert it to greyscale and then rotate it", null, CancellationToken.None);
+        var result = await fixture.Session.AskAsync(question, null, CancellationToken.None);
 
         Assert.Equal(RunStatus.Unanswered, result.Status);
         Assert.Empty(_calls);
-        Assert.Contains("the angle", result.Answer, StringComparison.Ordinal);
-        Assert.Contains("(for \"rotate it\")", result.Answer, StringComparison.Ordinal);
+        Assert.Contains(need, result.Answer, StringComparison.Ordinal);
+        Assert.Contains($"(for \"{part}\")", result.Answer, StringComparison.Ordinal);
     }
 
     [Theory]

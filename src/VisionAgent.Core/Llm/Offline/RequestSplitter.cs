@@ -82,18 +82,17 @@ public sealed partial class RequestSplitter(Func<string, RouteMatch?> best, Func
     /// </summary>
     private static bool Readable(string question, List<Separator> cut, List<(int From, int To)> bounds, Func<int, int, RouteMatch?> routed, Func<int, int, RouteMatch?> best)
     {
-        foreach (var (from, to) in bounds)
+        for (var j = 0; j < bounds.Count; j++)
         {
-            if (Words().Count(Part(question, from, to)) < 2 || routed(from, to) is null) return false;
-        }
-        for (var i = 0; i < cut.Count; i++)
-        {
-            // "cut out the cat and the dog": a part that opens with a determiner continues the one before it.
-            if (!cut[i].Sequential && Continuation().IsMatch(Part(question, bounds[i + 1].From, bounds[i + 1].To))) return false;
+            // Beside "and" or a comma a single word ("black and white") is no request; after "then" it may be ("then resize").
+            var beside = (j > 0 && !cut[j - 1].Sequential) || (j < cut.Count && !cut[j].Sequential);
+            if (Words().Count(Part(question, bounds[j].From, bounds[j].To)) < (beside ? 2 : 1) || routed(bounds[j].From, bounds[j].To) is null) return false;
         }
         for (var i = 0; i < cut.Count; i++)
         {
             if (cut[i].Sequential) continue;
+            // "cut out the cat and the dog": a part that opens with a determiner continues the one before it.
+            if (Continuation().IsMatch(Part(question, bounds[i + 1].From, bounds[i + 1].To))) return false;
             var (left, right) = (bounds[i], bounds[i + 1]);
             var (a, b) = (routed(left.From, left.To)!, routed(right.From, right.To)!);
             if (a.Route.Tool.Name == b.Route.Tool.Name) return false;
