@@ -9,7 +9,7 @@ namespace VisionAgent.Core.Tests.Offline;
 /// <summary>
 /// Questions that ask for several things in turn, through the whole agent loop: each request runs after the one
 /// before on what it made, nothing runs unless every request can, and a run that did only part of what was asked
-/// never reports an answer.
+/// never reports an answer. A chat's next turn likewise works on the picture the turns before edited.
 /// </summary>
 public sealed class PlannerInTurnTests
 {
@@ -141,6 +141,41 @@ public sealed class PlannerInTurnTests
 
         Assert.Equal(["edit.rotate", "edit.resize"], _calls.Select(c => c.Tool));
         Assert.DoesNotContain("all done\"", result.Answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_chat_follow_up_that_names_no_image_works_on_the_latest_edit_and_says_so()
+    {
+        var turner = new TurnerPlugin();
+        var reader = new ReaderPlugin();
+        using var fixture = Fixture(images => [PlannerTestExperts.Entry(TurnerManifest, turner.On(images)), PlannerTestExperts.Entry(PlannerTestExperts.ReaderManifest, reader)]);
+
+        await fixture.Session.AskAsync("turn the picture over", null, CancellationToken.None);
+        await fixture.Session.AskAsync("turn it over again", null, CancellationToken.None);
+        var now = await fixture.Session.AskAsync("now read the text", null, CancellationToken.None);
+        var original = await fixture.Session.AskAsync("read the text of img1", null, CancellationToken.None);
+
+        Assert.Equal(["img1", "img2"], turner.Calls);
+        Assert.Equal(["img3", "img1"], reader.Calls);
+        Assert.EndsWith("(I used img3, the latest edit; name img1 to work on the original instead)", now.Answer, StringComparison.Ordinal);
+        Assert.DoesNotContain("I used", original.Answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_mask_from_an_earlier_turn_is_not_taken_for_the_picture()
+    {
+        var reader = new ReaderPlugin();
+        using var fixture = Fixture(images =>
+        [
+            PlannerTestExperts.Entry(PlannerTestExperts.FinderManifest, new FinderPlugin(images)),
+            PlannerTestExperts.Entry(PlannerTestExperts.MaskerManifest, new MaskerPlugin(images)),
+            PlannerTestExperts.Entry(PlannerTestExperts.ReaderManifest, reader),
+        ]);
+
+        await fixture.Session.AskAsync("make a mask of the dog", null, CancellationToken.None);
+        await fixture.Session.AskAsync("read the text", null, CancellationToken.None);
+
+        Assert.Equal(["img1"], reader.Calls);
     }
 
     private PlannerFixture BuiltIn()

@@ -5,14 +5,14 @@ namespace VisionAgent.Core.Llm.Offline;
 /// <summary>
 /// The images a question is about: those it names (a handle, a file name, "the second image", "the mask",
 /// "the last result"), every input for "both", "each" or "which of them", else the images an earlier request of the
-/// same question left (<c>current</c>), else the newest input, with a note saying so when there were several to
-/// choose from.
+/// same question left or the picture a chat is working on (<c>current</c>), else the newest input, with a note saying
+/// so when there were several to choose from.
 /// </summary>
 public sealed partial record ImageChoice(IReadOnlyList<ListedImage> Images, string? Note, string? Mention = null)
 {
     private static readonly string[] Ordinals = ["first", "second", "third", "fourth", "fifth", "sixth"];
 
-    public static ImageChoice For(PlannerConversation conversation, IReadOnlyList<ListedImage>? current = null)
+    public static ImageChoice For(PlannerConversation conversation, IReadOnlyList<ListedImage>? current = null, string? currentNote = null)
     {
         var question = conversation.Question.ToLowerInvariant();
         var images = conversation.Images;
@@ -42,7 +42,7 @@ public sealed partial record ImageChoice(IReadOnlyList<ListedImage> Images, stri
             if (image.Kind is { } kind && KindPattern(kind).Match(question) is { Success: true } ofKind) return new ImageChoice([image], null, ofKind.Value);
         }
 
-        if (current is { Count: > 0 }) return new ImageChoice(current, null);
+        if (current is { Count: > 0 }) return new ImageChoice(current, currentNote);
 
         var newest = inputs.LastOrDefault() ?? images.LastOrDefault();
         if (newest is null) return new ImageChoice([], null);

@@ -66,7 +66,7 @@ public sealed partial class OfflinePlanner : IChatCompletionService
         if (conversation.Question.Length == 0)
             return Unanswered("There is no question to answer.", "Please ask a question about an image.");
 
-        var choice = ImageChoice.For(conversation);
+        var choice = ChoiceFor(conversation);
         var split = Requests(conversation.Question, choice.Unmentioned, cancellationToken);
         if (split.Declined is { } declined)
             return new PlannerReply(Final($"Only an LLM can answer this: {declined}.", $"I can't answer that with the offline planner: {NeedsLlm}."), RunStatus.Declined);
@@ -143,7 +143,7 @@ public sealed partial class OfflinePlanner : IChatCompletionService
                     $"I can't do all of that here: {part.Match.Route.Expert.Manifest.Name} needs the {missingExpert} expert, which is not installed (see `visionagent tools`).");
             plans.Add(plan);
         }
-        var first = ImageChoice.For(conversation with { Question = parts[0].Text });
+        var first = ChoiceFor(conversation with { Question = parts[0].Text });
         if (Stopped(conversation, first) is { } stopped) return stopped;
         foreach (var part in parts)
         {
@@ -191,6 +191,23 @@ public sealed partial class OfflinePlanner : IChatCompletionService
             offset += needed;
         }
         return new PlannerReply(Final($"All {parts.Count} requests are done.", string.Join(" ", answers)), null);
+    }
+
+    /// <summary>
+    /// The images the question is about (<see cref="ImageChoice"/>). A chat follow-up that names none works on the
+    /// picture the chat has been editing: the newest edit of an earlier turn, when no input was attached after it
+    /// ("rotate it 90 degrees", then "now make it black and white"). The answer says so and how to name the original.
+    /// </summary>
+    private static ImageChoice ChoiceFor(PlannerConversation conversation)
+    {
+        var madeThisTurn = conversation.Done.SelectMany(d => ProducedBy(d, conversation)).Select(i => i.Handle).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var newest = conversation.Images.LastOrDefault(i => i.IsInput || (i.Kind == "edit" && !madeThisTurn.Contains(i.Handle)));
+        if (newest is null || newest.IsInput) return ImageChoice.For(conversation);
+        var original = newest;
+        while (original.Parent is { } parent && conversation.Images.FirstOrDefault(i => string.Equals(i.Handle, parent, StringComparison.OrdinalIgnoreCase)) is { } up)
+            original = up;
+        return ImageChoice.For(conversation, [newest],
+            $"I used {newest.Handle}, the latest edit; name {original.Handle} to work on the original instead");
     }
 
     /// <summary>
