@@ -10,6 +10,7 @@ namespace VisionAgent.Core.Tests.Offline;
 /// Data/compound-requests.tsv: which requests the planner reads, in which order, and which questions it must decline
 /// because one part needs an LLM. Single requests worded with "and", commas or "then" are in the set too.
 /// </summary>
+[Collection(RoutingSetCollection.Name)]
 public sealed class CompoundRequestTests(ITestOutputHelper output)
 {
     private static string Read(OfflinePlanner planner, string question)

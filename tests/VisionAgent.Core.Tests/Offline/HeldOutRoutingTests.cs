@@ -9,6 +9,7 @@ namespace VisionAgent.Core.Tests.Offline;
 /// Routing over the built-in experts' real manifests, measured on Data/routing-heldout.tsv: phrasings written without
 /// looking at any manifest's examples. "-" means the question needs an LLM and the planner must decline it.
 /// </summary>
+[Collection(RoutingSetCollection.Name)]
 public sealed class HeldOutRoutingTests(ITestOutputHelper output)
 {
     public static IReadOnlyList<(string Expected, string Question)> HeldOut() => Read("routing-heldout.tsv");

@@ -105,6 +105,8 @@ public sealed class PlannerInTurnTests
     [Theory]
     [InlineData("rotate it 90 degrees and then write a poem about it")]
     [InlineData("if it is too dark then brighten it")]
+    [InlineData("when it is dark, brighten it")]
+    [InlineData("unless it is too big, make it black and white")]
     [InlineData("crop the left half; then tell me whether it looks good")]
     public async Task A_question_with_a_part_only_an_LLM_can_do_is_declined_before_anything_runs(string question)
     {

@@ -28,6 +28,8 @@ public sealed partial class RequestSplitter(Func<string, RouteMatch?> best, Func
 
     public RequestSplit Split(string question)
     {
+        var opening = Part(question, 0, question.Length);
+        if (Conditional().IsMatch(opening)) return DependsOn(opening);
         var separators = Separators(question);
         if (separators.Count == 0) return Single(question);
 
@@ -60,17 +62,18 @@ public sealed partial class RequestSplitter(Func<string, RouteMatch?> best, Func
             // Only sequence words force a split; without one the question is read whole, as before.
             if (sequence.Count == 0) return Single(question);
             var parts = Bounds(question, sequence).Select(b => Part(question, b.From, b.To)).ToList();
-            var unreadable = parts.FirstOrDefault(p => Conditional().IsMatch(p)) ?? parts.FirstOrDefault(p => trusted(p) is null) ?? parts[0];
-            return new RequestSplit([], Conditional().IsMatch(unreadable)
-                ? $"the request depends on a condition (\"{unreadable}\"), which needs judgement"
-                : $"it asks for several things in turn, and \"{unreadable}\" is not something an expert can do (or not clear enough to trust)");
+            if (parts.FirstOrDefault(p => Conditional().IsMatch(p)) is { } condition) return DependsOn(condition);
+            var unreadable = parts.FirstOrDefault(p => trusted(p) is null) ?? parts[0];
+            return new RequestSplit([], $"it asks for several things in turn, and \"{unreadable}\" is not something an expert can do (or not clear enough to trust)");
         }
         if (chosen.Count == 0) return Single(question);
         var requests = Bounds(question, chosen).Select(b => new RequestPart(Part(question, b.From, b.To), Trusted(b.From, b.To)!)).ToList();
-        return requests.FirstOrDefault(r => Conditional().IsMatch(r.Text)) is { } conditional
-            ? new RequestSplit([], $"the request depends on a condition (\"{conditional.Text}\"), which needs judgement")
-            : new RequestSplit(requests, null);
+        return requests.FirstOrDefault(r => Conditional().IsMatch(r.Text)) is { } conditional ? DependsOn(conditional.Text) : new RequestSplit(requests, null);
     }
+
+    /// <summary>Declined: whether to act depends on something only judgement can tell ("if it's too dark, brighten it").</summary>
+    private static RequestSplit DependsOn(string condition) =>
+        new([], $"the request depends on a condition (\"{(condition.Length <= 80 ? condition : condition[..80] + "...")}\"), which needs judgement");
 
     /// <summary>One request: the whole question, routed as it always was (declined there when it must be).</summary>
     private RequestSplit Single(string question) =>
@@ -166,7 +169,8 @@ public sealed partial class RequestSplitter(Func<string, RouteMatch?> best, Func
     [GeneratedRegex(@"^(?:what|what's|how|where|which|who|whose|when|is|are|does|do|did|can|could|will|would|has|have|was|were)\b", RegexOptions.IgnoreCase)]
     private static partial Regex NewQuestion();
 
-    [GeneratedRegex(@"^(?:if|unless|when|whenever|whether|in\s+case|only\s+if)\b", RegexOptions.IgnoreCase)]
+    // "when it is dark, ..." is a condition; "when was it taken" is a question.
+    [GeneratedRegex(@"^(?:if|unless|whenever|whether|in\s+case|only\s+if)\b|^when\b(?!\s+(?:was|is|were|are|did|does|do|will|can|could|would|has|have|had)\b)", RegexOptions.IgnoreCase)]
     private static partial Regex Conditional();
 
     [GeneratedRegex(@"\s+")]
