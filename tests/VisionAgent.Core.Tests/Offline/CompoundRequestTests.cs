@@ -40,6 +40,20 @@ public sealed class CompoundRequestTests(ITestOutputHelper output)
         Assert.Empty(changed);
     }
 
+    [Fact]
+    public void Operations_no_expert_performs_are_turned_down_and_look_alikes_still_route()
+    {
+        var planner = new OfflinePlanner(new ExpertRegistry(BuiltInManifests.Recording([]), new DictionaryModelLocator()), PlannerFixture.Embedder);
+
+        var wrong = HeldOutRoutingTests.Read("unsupported-operations.tsv")
+            .Select(c => (c.Expected, c.Question, Routed: planner.Route(c.Question, CancellationToken.None)?.Route.Tool.Name ?? "-"))
+            .Where(c => !c.Expected.Split('|').Contains(c.Routed))
+            .Select(c => $"{c.Question} -> {c.Routed}, expected {c.Expected}")
+            .ToList();
+
+        Assert.True(wrong.Count == 0, string.Join("\n", wrong));
+    }
+
     [Theory]
     [InlineData("compound-requests.tsv", 0.9)]
     [InlineData("compound-requests-heldout.tsv", 0.9)]

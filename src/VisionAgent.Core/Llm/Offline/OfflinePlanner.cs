@@ -77,10 +77,14 @@ public sealed partial class OfflinePlanner : IChatCompletionService
         var trusted = Route(task, cancellationToken);
         if (trusted is null)
         {
+            var turnDown = Index.TurnDownReason(task, match, cancellationToken);
+            if (turnDown is { NeedsLlm: false, Reason: var operation })
+                return Unanswered($"The question asks for something no expert here does (\"{operation}\").",
+                    $"None of the experts here can do that (\"{operation}\" is not among what they do); `visionagent tools` lists what they do.");
             var why = match is null
                 ? "No expert's routing examples match this question."
-                : Index.DeclineReason(task, match, cancellationToken) is { } reason
-                    ? $"Only an LLM can answer this: {reason}."
+                : turnDown is { } reason
+                    ? $"Only an LLM can answer this: {reason.Reason}."
                     : $"The closest expert ({match.Route.Expert.Manifest.Name}, \"{match.Evidence}\", score {match.Score:0.00}) is not close enough to trust.";
             return new PlannerReply(Final(why, $"I can't answer that with the offline planner: {NeedsLlm}."), RunStatus.Declined);
         }
@@ -254,7 +258,7 @@ public sealed partial class OfflinePlanner : IChatCompletionService
         var match = Index.Best(question, cancellationToken);
         var threshold = match?.Method == "keywords" ? Options.KeywordThreshold : Options.SimilarityThreshold;
         if (match is null || match.Score < threshold) return null;
-        return Index.DeclineReason(question, match, cancellationToken) is null ? match : null;
+        return Index.TurnDownReason(question, match, cancellationToken) is null ? match : null;
     }
 
     private static PlannerReply Unanswered(string thought, string answer) => new(Final(thought, answer), RunStatus.Unanswered);

@@ -8,6 +8,12 @@ namespace VisionAgent.Core.Llm.Offline;
 /// <summary>One routing rule of a loaded expert, with the tool it calls.</summary>
 public sealed record RouteCandidate(ExpertEntry Expert, RoutingRule Rule, ToolDescriptor Tool);
 
+/// <summary>
+/// Why a question is turned down: it needs an LLM (<see cref="NeedsLlm"/>), or it asks for an operation no expert
+/// performs; <see cref="Reason"/> says which (for an operation, the keyword or example it matched).
+/// </summary>
+public sealed record TurnDown(bool NeedsLlm, string Reason);
+
 /// <summary>The rule a question matched, how well (cosine similarity plus a small keyword bonus, or keyword hits), and how.</summary>
 public sealed record RouteMatch(RouteCandidate Route, double Score, string Evidence, string Method);
 
@@ -29,6 +35,7 @@ public sealed partial class RoutingIndex
     private readonly List<(int Candidate, string Example)> _examples = [];
     private readonly DeclineRules _declines;
     private float[][]? _declineVectors;
+    private float[][]? _unsupportedVectors;
     private readonly ConcurrentDictionary<string, float[]> _queries = new(StringComparer.Ordinal);
     private const int MaxCachedQueries = 256;
 
@@ -88,25 +95,36 @@ public sealed partial class RoutingIndex
     }
 
     /// <summary>
-    /// Why the question needs an LLM (a decline keyword, or a decline example at least as close as the best expert
-    /// rule), or null when an expert may answer it.
+    /// Why the planner must turn the question down, or null when an expert may answer it. First the keywords: those of
+    /// requests only an LLM can answer, then those of operations no expert performs. Then the closest example of
+    /// either kind, when it is at least as close as the best expert rule; the closer kind wins.
     /// </summary>
-    public string? DeclineReason(string question, RouteMatch? best, CancellationToken cancellationToken)
+    public TurnDown? TurnDownReason(string question, RouteMatch? best, CancellationToken cancellationToken)
     {
         var text = Clean(question);
-        var hits = KeywordHits(text, _declines.Keywords);
-        if (hits.Count > 0) return $"\"{hits[0]}\" asks for writing, judgement or knowledge that no expert has";
-        if (_embedder is null || _declines.Examples.Count == 0 || best is null) return null;
-        float[][] vectors;
+        if (KeywordHits(text, _declines.Keywords) is [var hit, ..])
+            return new TurnDown(true, $"\"{hit}\" asks for writing, judgement or knowledge that no expert has");
+        if (KeywordHits(text, _declines.Unsupported.Keywords) is [var operation, ..]) return new TurnDown(false, operation);
+        if (_embedder is null || best is null) return null;
+        var query = QueryVector(text, cancellationToken);
+        var (llm, llmExample) = Closest(query, _declines.Examples, ref _declineVectors, cancellationToken);
+        var (unsupported, unsupportedExample) = Closest(query, _declines.Unsupported.Examples, ref _unsupportedVectors, cancellationToken);
+        if (llm >= best.Score && llm >= unsupported)
+            return new TurnDown(true, $"it is closest to a request only an LLM can answer (\"{llmExample}\", {llm:0.00} against {best.Score:0.00} for {best.Route.Tool.Name})");
+        return unsupported >= best.Score ? new TurnDown(false, unsupportedExample!) : null;
+    }
+
+    /// <summary>The example of <paramref name="examples"/> closest to the query, and its similarity (embedded once).</summary>
+    private (double Similarity, string? Example) Closest(float[] query, List<string> examples, ref float[][]? vectors, CancellationToken cancellationToken)
+    {
+        if (examples.Count == 0) return (double.MinValue, null);
+        float[][] embedded;
         lock (_gate)
         {
-            vectors = _declineVectors ??= _embedder.Embed(_declines.Examples, cancellationToken);
+            embedded = vectors ??= _embedder!.Embed(examples, cancellationToken);
         }
-        var query = QueryVector(text, cancellationToken);
-        var (similarity, index) = vectors.Select((v, i) => (Dot(query, v), i)).Max();
-        return similarity >= best.Score
-            ? $"it is closest to a request only an LLM can answer (\"{_declines.Examples[index]}\", {similarity:0.00} against {best.Score:0.00} for {best.Route.Tool.Name})"
-            : null;
+        var (similarity, index) = embedded.Select((v, i) => (Dot(query, v), i)).Max();
+        return (similarity, examples[index]);
     }
 
     private RouteMatch? BestByKeywords(string text)
