@@ -55,6 +55,26 @@ public sealed class CompoundRequestTests(ITestOutputHelper output)
     }
 
     [Theory]
+    [InlineData("spaces")]
+    [InlineData("separators")]
+    public void A_huge_question_is_read_in_linear_time(string kind)
+    {
+        // 200,000 spaces took the separator patterns minutes before their whitespace runs were matched atomically.
+        var question = kind == "spaces"
+            ? "rotate" + new string(' ', 200_000) + "it 90 degrees"
+            : string.Concat(Enumerable.Repeat("a ,  . then ; and ", 5_000));
+        var planner = new OfflinePlanner(new ExpertRegistry(BuiltInManifests.Recording([]), new DictionaryModelLocator()), PlannerFixture.Embedder);
+        planner.Route("warm up", CancellationToken.None);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+
+        var split = planner.Requests(question, q => q, CancellationToken.None);
+
+        clock.Stop();
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"{clock.ElapsedMilliseconds} ms");
+        Assert.True(split.Declined is not null || split.Parts.Count <= 1, "a huge question is not several trusted requests");
+    }
+
+    [Theory]
     [InlineData("compound-requests.tsv", 0.9)]
     [InlineData("compound-requests-heldout.tsv", 0.9)]
     public void Each_request_of_a_question_is_read_in_order_and_a_part_that_needs_an_LLM_declines_the_whole(string file, double least)

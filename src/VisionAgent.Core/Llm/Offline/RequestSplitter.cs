@@ -157,10 +157,11 @@ public sealed partial class RequestSplitter(Func<string, RouteMatch?> best, Func
 
     private sealed record Separator(int Start, int End, bool Sequential);
 
-    [GeneratedRegex(@"\s*(?:(?:[,;]\s*|[.?!]\s+|\s)(?:and\s+)?(?:then|after\s+that|afterwards)\b|(?:[,;]\s*|[.?!]\s+|\s+and\s+)(?:next|finally|lastly)\b|;)[,:]?\s*", RegexOptions.IgnoreCase)]
+    // Whitespace runs are matched atomically and only from their first character, so a long run costs linear time.
+    [GeneratedRegex(@"(?<![\s,;.?!])(?>\s*)(?:(?:[,;]|[.?!](?=\s))?(?>\s*)\b(?:and(?>\s+))?(?:then|after\s+that|afterwards)\b|(?:[,;]|[.?!](?=\s)|(?<=\s)and(?=\s))(?>\s*)(?:next|finally|lastly)\b|;)[,:]?(?>\s*)", RegexOptions.IgnoreCase)]
     private static partial Regex SequenceWords();
 
-    [GeneratedRegex(@"\s*,?\s+(?:and|also|plus)\s+(?:also\s+)?|\s*,\s+|(?<=[.?!])\s+", RegexOptions.IgnoreCase)]
+    [GeneratedRegex(@"(?<![\s,])(?>\s*),?(?>\s*)\b(?:and|also|plus)(?>\s+)(?:also(?>\s+))?|(?<![\s,])(?>\s*),(?>\s+)|(?<=[.?!])(?>\s+)", RegexOptions.IgnoreCase)]
     private static partial Regex OptionalSeparators();
 
     [GeneratedRegex(@"^(?:the|a|an|this|that|these|those|its|it's|their|his|her|my|your|our|some|any|every|each|all|both|no)\b", RegexOptions.IgnoreCase)]
