@@ -87,6 +87,14 @@ public class PlannerBenchmarks
         return _planner.Requests($"read the text on it {word}, then describe the image {word} and blur the background {word}", q => q, CancellationToken.None).Parts.Count;
     }
 
+    /// <summary>
+    /// One step of the planner on a single request it has seen before (its vectors cached), as every step after the
+    /// first is: splitting, routing, the image choice and the next action.
+    /// </summary>
+    [Benchmark]
+    public string ReplyToASeenSingleRequest() =>
+        _planner.Reply(new PlannerConversation("please cut the dog out of img1", [new ListedImage("img1", "dog.png (640x480)", null, null, null)], [], []), CancellationToken.None).Text;
+
     /// <summary>Every slot type of the library on one question.</summary>
     [Benchmark]
     public Core.Llm.Offline.Slots.SlotFilling FillEverySlotType() =>

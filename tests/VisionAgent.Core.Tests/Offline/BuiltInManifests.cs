@@ -27,6 +27,10 @@ public static class BuiltInManifests
             .Select(ExpertManifestReader.ReadFile)
             .ToList();
 
+    /// <summary>A planner fixture over <see cref="Recording"/> entries with the sample images attached.</summary>
+    public static PlannerFixture RecordingFixture(List<(string Tool, IReadOnlyDictionary<string, string> Arguments)> calls, params string[] images) =>
+        PlannerFixture.WithImages(_ => Recording(calls), images);
+
     /// <summary>Entries whose every function records (tool, arguments) into <paramref name="calls"/> and answers with a fixed text.</summary>
     public static IEnumerable<ExpertEntry> Recording(List<(string Tool, IReadOnlyDictionary<string, string> Arguments)> calls)
     {

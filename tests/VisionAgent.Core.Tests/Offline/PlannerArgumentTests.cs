@@ -14,12 +14,7 @@ public sealed class PlannerArgumentTests
 {
     private readonly List<(string Tool, IReadOnlyDictionary<string, string> Arguments)> _calls = [];
 
-    private PlannerFixture BuiltIn(params string[] images)
-    {
-        var fixture = new PlannerFixture(_ => BuiltInManifests.Recording(_calls));
-        foreach (var image in images) fixture.Images.AddInput(RepositoryPaths.SampleImage(image));
-        return fixture;
-    }
+    private PlannerFixture BuiltIn(params string[] images) => BuiltInManifests.RecordingFixture(_calls, images);
 
     [Theory]
     [InlineData("Rotate it by 180°", "edit.rotate", "degrees=180")]

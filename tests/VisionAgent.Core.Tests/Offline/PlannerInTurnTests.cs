@@ -119,6 +119,18 @@ public sealed class PlannerInTurnTests
     }
 
     [Fact]
+    public async Task A_part_no_expert_performs_is_named_as_such_not_sent_to_an_LLM()
+    {
+        using var fixture = BuiltIn();
+
+        var result = await fixture.Session.AskAsync("rotate it 90 degrees, then flip it horizontally", null, CancellationToken.None);
+
+        Assert.Equal(RunStatus.Unanswered, result.Status);
+        Assert.Empty(_calls);
+        Assert.StartsWith("None of the experts here can do that", result.Answer, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Each_request_gets_its_own_values_from_its_own_words()
     {
         using var fixture = BuiltIn();
@@ -180,19 +192,9 @@ public sealed class PlannerInTurnTests
         Assert.Equal(["img1"], reader.Calls);
     }
 
-    private PlannerFixture BuiltIn()
-    {
-        var fixture = new PlannerFixture(_ => BuiltInManifests.Recording(_calls));
-        fixture.Images.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
-        return fixture;
-    }
+    private PlannerFixture BuiltIn() => BuiltInManifests.RecordingFixture(_calls, "chelsea.png");
 
-    private static PlannerFixture Fixture(Func<IImageStore, IEnumerable<Core.Experts.ExpertEntry>> experts)
-    {
-        var fixture = new PlannerFixture(experts);
-        fixture.Images.AddInput(RepositoryPaths.SampleImage("chelsea.png"));
-        return fixture;
-    }
+    private static PlannerFixture Fixture(Func<IImageStore, IEnumerable<Core.Experts.ExpertEntry>> experts) => PlannerFixture.WithImages(experts, "chelsea.png");
 
     private static ExpertManifest TurnerManifest => new()
     {

@@ -154,6 +154,14 @@ public sealed class PlannerFixture : IDisposable
 
     public static ITextEmbedder Embedder => SharedEmbedder.Value!;
 
+    /// <summary>A fixture over <paramref name="experts"/> with the sample images attached, as img1, img2, ...</summary>
+    public static PlannerFixture WithImages(Func<IImageStore, IEnumerable<ExpertEntry>> experts, params string[] images)
+    {
+        var fixture = new PlannerFixture(experts);
+        foreach (var image in images) fixture.Images.AddInput(RepositoryPaths.SampleImage(image));
+        return fixture;
+    }
+
     public ImageHandleStore Images { get; }
     public ExpertRegistry Registry { get; }
     public OfflinePlanner Planner { get; }

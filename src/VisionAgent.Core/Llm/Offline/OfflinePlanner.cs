@@ -69,46 +69,33 @@ public sealed partial class OfflinePlanner : IChatCompletionService
         var choice = ChoiceFor(conversation);
         var split = Requests(conversation.Question, choice.Unmentioned, cancellationToken);
         if (split.Declined is { } declined)
-            return new PlannerReply(Final($"Only an LLM can answer this: {declined}.", $"I can't answer that with the offline planner: {NeedsLlm}."), RunStatus.Declined);
+        {
+            var part = split.Unreadable is null ? null : choice.Unmentioned(split.Unreadable);
+            return part is not null && Index.TurnDownReason(part, Index.Best(part, cancellationToken), cancellationToken) is { NeedsLlm: false } unsupported
+                ? NoExpertDoes(unsupported.Reason)
+                : new PlannerReply(Final($"Only an LLM can answer this: {declined}.", $"I can't answer that with the offline planner: {NeedsLlm}."), RunStatus.Declined);
+        }
         if (split.IsCompound) return ReplyInTurn(conversation, split.Parts);
 
+        // One request: the splitter has routed the whole question already.
         var task = choice.Unmentioned(conversation.Question);
-        var match = Index.Best(task, cancellationToken);
-        var trusted = Route(task, cancellationToken);
-        if (trusted is null)
+        if (split.Parts is not [var only])
         {
-            var turnDown = Index.TurnDownReason(task, match, cancellationToken);
-            if (turnDown is { NeedsLlm: false, Reason: var operation })
-                return Unanswered($"The question asks for something no expert here does (\"{operation}\").",
-                    $"None of the experts here can do that (\"{operation}\" is not among what they do); `visionagent tools` lists what they do.");
-            var why = match is null
+            var best = Index.Best(task, cancellationToken);
+            var turnDown = Index.TurnDownReason(task, best, cancellationToken);
+            if (turnDown is { NeedsLlm: false }) return NoExpertDoes(turnDown.Reason);
+            var why = best is null
                 ? "No expert's routing examples match this question."
                 : turnDown is { } reason
                     ? $"Only an LLM can answer this: {reason.Reason}."
-                    : $"The closest expert ({match.Route.Expert.Manifest.Name}, \"{match.Evidence}\", score {match.Score:0.00}) is not close enough to trust.";
+                    : $"The closest expert ({best.Route.Expert.Manifest.Name}, \"{best.Evidence}\", score {best.Score:0.00}) is not close enough to trust.";
             return new PlannerReply(Final(why, $"I can't answer that with the offline planner: {NeedsLlm}."), RunStatus.Declined);
         }
-        match = trusted;
+        var match = only.Match;
         var expert = match.Route.Expert.Manifest.Name;
-
-        if (_registry.Unavailable(match.Route.Tool) is { } needs)
-            return Unanswered($"The question matches {match.Route.Tool.Name}, whose models are not installed.",
-                $"I can't do that here: {match.Route.Tool.Name} {needs}.");
-
-        var plan = Plan(match.Route, out var missingExpert);
-        if (missingExpert is not null)
-            return Unanswered($"The {expert} expert needs the {missingExpert} expert first, which is not installed.",
-                $"I can't do that here: {expert} needs the {missingExpert} expert, which is not installed (see `visionagent tools`).");
-
+        if (CannotRun(match.Route, null, out var plan) is { } cannot) return cannot;
         if (Stopped(conversation, choice) is { } stopped) return stopped;
-
-        var slots = RuleSlots.Fill(match.Route.Rule, SlotQuestionFor(conversation.Question, choice.Images[0]));
-        if (!slots.Complete)
-        {
-            var missingValues = string.Join("; and ", slots.Missing.Select(m => RuleSlots.Describe(match.Route.Rule, m)));
-            return Unanswered($"The question matches {match.Route.Tool.Name}, but it does not say {missingValues}.",
-                $"I need {missingValues} to run {match.Route.Tool.Name} on {choice.Images[0].Handle}.");
-        }
+        if (MissingValues(match.Route, conversation.Question, choice.Images[0], null) is { } missing) return missing;
 
         var carried = new DoneStep?[choice.Images.Count];
         if (conversation.Done.Count < plan.Count * choice.Images.Count)
@@ -138,24 +125,14 @@ public sealed partial class OfflinePlanner : IChatCompletionService
         var plans = new List<List<PlannedStep>>();
         foreach (var part in parts)
         {
-            var tool = part.Match.Route.Tool;
-            if (_registry.Unavailable(tool) is { } needs)
-                return Unanswered($"\"{part.Text}\" matches {tool.Name}, whose models are not installed.", $"I can't do all of that here: {tool.Name} {needs}.");
-            var plan = Plan(part.Match.Route, out var missingExpert);
-            if (missingExpert is not null)
-                return Unanswered($"\"{part.Text}\" needs the {missingExpert} expert, which is not installed.",
-                    $"I can't do all of that here: {part.Match.Route.Expert.Manifest.Name} needs the {missingExpert} expert, which is not installed (see `visionagent tools`).");
+            if (CannotRun(part.Match.Route, part.Text, out var plan) is { } cannot) return cannot;
             plans.Add(plan);
         }
         var first = ChoiceFor(conversation with { Question = parts[0].Text });
         if (Stopped(conversation, first) is { } stopped) return stopped;
         foreach (var part in parts)
         {
-            var slots = RuleSlots.Fill(part.Match.Route.Rule, SlotQuestionFor(part.Text, first.Images[0]));
-            if (slots.Complete) continue;
-            var missingValues = string.Join("; and ", slots.Missing.Select(m => RuleSlots.Describe(part.Match.Route.Rule, m)));
-            return Unanswered($"\"{part.Text}\" matches {part.Match.Route.Tool.Name}, but it does not say {missingValues}.",
-                $"I need {missingValues} to run {part.Match.Route.Tool.Name} (for \"{part.Text}\").");
+            if (MissingValues(part.Match.Route, part.Text, first.Images[0], part.Text) is { } missing) return missing;
         }
 
         var answers = new List<string>();
@@ -196,6 +173,36 @@ public sealed partial class OfflinePlanner : IChatCompletionService
         }
         return new PlannerReply(Final($"All {parts.Count} requests are done.", string.Join(" ", answers)), null);
     }
+
+    /// <summary>
+    /// Why a rule cannot run here, or null with its <paramref name="plan"/>: its tool's models are not installed, or an
+    /// expert its plan needs is missing. <paramref name="part"/> quotes the request when the question makes several.
+    /// </summary>
+    private PlannerReply? CannotRun(RouteCandidate route, string? part, out List<PlannedStep> plan)
+    {
+        var (asked, cannot) = part is null ? ("The question", "I can't do that here") : ($"\"{part}\"", "I can't do all of that here");
+        plan = [];
+        if (_registry.Unavailable(route.Tool) is { } needs)
+            return Unanswered($"{asked} matches {route.Tool.Name}, whose models are not installed.", $"{cannot}: {route.Tool.Name} {needs}.");
+        plan = Plan(route, out var missingExpert);
+        return missingExpert is null ? null : Unanswered($"{asked} needs the {missingExpert} expert first, which is not installed.",
+            $"{cannot}: {route.Expert.Manifest.Name} needs the {missingExpert} expert, which is not installed (see `visionagent tools`).");
+    }
+
+    /// <summary>The reply asking for the values a rule needs and <paramref name="question"/> does not give, or null when it gives them all.</summary>
+    private static PlannerReply? MissingValues(RouteCandidate route, string question, ListedImage image, string? part)
+    {
+        var slots = RuleSlots.Fill(route.Rule, SlotQuestionFor(question, image));
+        if (slots.Complete) return null;
+        var missing = string.Join("; and ", slots.Missing.Select(m => RuleSlots.Describe(route.Rule, m)));
+        var (asked, target) = part is null ? ("The question", $"on {image.Handle}") : ($"\"{part}\"", $"(for \"{part}\")");
+        return Unanswered($"{asked} matches {route.Tool.Name}, but it does not say {missing}.", $"I need {missing} to run {route.Tool.Name} {target}.");
+    }
+
+    /// <summary>The reply to a request for an operation no expert performs.</summary>
+    private static PlannerReply NoExpertDoes(string operation) =>
+        Unanswered($"The question asks for something no expert here does (\"{operation}\").",
+            $"None of the experts here can do that (\"{operation}\" is not among what they do); `visionagent tools` lists what they do.");
 
     /// <summary>
     /// The images the question is about (<see cref="ImageChoice"/>). A chat follow-up that names none works on the

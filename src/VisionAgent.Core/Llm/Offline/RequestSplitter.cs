@@ -7,9 +7,11 @@ public sealed record RequestPart(string Text, RouteMatch Match);
 
 /// <summary>
 /// The requests a question makes, in order: one part for an ordinary question, several for "rotate it and then make
-/// it smaller"; or why the planner must decline (<see cref="Declined"/>) because one of the requests needs an LLM.
+/// it smaller"; none when the whole question is not one the planner trusts. Or why it must decline
+/// (<see cref="Declined"/>): a condition, or a request of several that no expert can do, which
+/// <see cref="Unreadable"/> quotes so the planner can tell an LLM-only request from an operation no expert performs.
 /// </summary>
-public sealed record RequestSplit(IReadOnlyList<RequestPart> Parts, string? Declined)
+public sealed record RequestSplit(IReadOnlyList<RequestPart> Parts, string? Declined, string? Unreadable = null)
 {
     public bool IsCompound => Parts.Count > 1;
 }
@@ -18,8 +20,9 @@ public sealed record RequestSplit(IReadOnlyList<RequestPart> Parts, string? Decl
 /// Finds where a question asks for several things in turn. Sequence words ("then", "after that", a semicolon) always
 /// separate requests, so every part between them must be something an expert can do, or the question is declined.
 /// "and", commas and sentence ends separate requests only where that reads better than not separating: each side
-/// routes, on its own, to a different tool and more surely than the two together ("make it black and white" stays
-/// one request; "cut out the cat and put it on a green background" is two).
+/// routes, on its own, to a different tool, more surely on average than the two together (a second question needs
+/// only that), and the second side does not open with a determiner ("make it black and white" and "cut out the cat
+/// and the dog" stay one request; "cut out the cat and put it on a green background" is two).
 /// </summary>
 public sealed partial class RequestSplitter(Func<string, RouteMatch?> best, Func<string, RouteMatch?> trusted)
 {
@@ -64,7 +67,7 @@ public sealed partial class RequestSplitter(Func<string, RouteMatch?> best, Func
             var parts = Bounds(question, sequence).Select(b => Part(question, b.From, b.To)).ToList();
             if (parts.FirstOrDefault(p => Conditional().IsMatch(p)) is { } condition) return DependsOn(condition);
             var unreadable = parts.FirstOrDefault(p => trusted(p) is null) ?? parts[0];
-            return new RequestSplit([], $"it asks for several things in turn, and \"{unreadable}\" is not something an expert can do (or not clear enough to trust)");
+            return new RequestSplit([], $"it asks for several things in turn, and \"{unreadable}\" is not something an expert can do (or not clear enough to trust)", unreadable);
         }
         if (chosen.Count == 0) return Single(question);
         var requests = Bounds(question, chosen).Select(b => new RequestPart(Part(question, b.From, b.To), Trusted(b.From, b.To)!)).ToList();
@@ -80,8 +83,9 @@ public sealed partial class RequestSplitter(Func<string, RouteMatch?> best, Func
         trusted(question) is { } match ? new RequestSplit([new RequestPart(question, match)], null) : new RequestSplit([], null);
 
     /// <summary>
-    /// True when every part routes to a tool the planner trusts, and each optional separator reads better split:
-    /// the two sides go to different tools and each is routed more surely than the two together.
+    /// True when every part routes to a tool the planner trusts, and each optional separator reads better split: the
+    /// second side does not continue the first, the two go to different tools, and they are routed more surely on
+    /// average than the two together (or the second is a question of its own).
     /// </summary>
     private static bool Readable(string question, List<Separator> cut, List<(int From, int To)> bounds, Func<int, int, RouteMatch?> routed, Func<int, int, RouteMatch?> best)
     {
